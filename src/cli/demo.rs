@@ -1,0 +1,48 @@
+//! `lage demo`: runs the pipeline on the bundled snapshots into a temporary data dir and shows
+//! what happened: the first poll stores everything, the second finds nothing new.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::{DemoArgs, format, poll::print_reports};
+use crate::demo::{self, DemoServer};
+use crate::poll::Poller;
+use crate::store::ItemQuery;
+
+/// Runs the demo. Until the dashboard exists, both modes print what was ingested.
+pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let work = tempfile::Builder::new()
+        .prefix("lage-demo-")
+        .tempdir()
+        .context("cannot create a temporary directory for the demo")?;
+    let spool = work.path().join("spool");
+    demo::write_spool(&spool)?;
+    let server = DemoServer::start().await?;
+    let config = Arc::new(demo::config(&server.base, &spool)?);
+    let store = super::open_store(&work.path().join("data"))?;
+    if !args.headless {
+        eprintln!("lage demo: the dashboard is not built yet; showing the headless run.");
+    }
+    println!(
+        "lage demo: {} sources served from {} (spool {})\n",
+        config.sources.len(),
+        server.base,
+        spool.display()
+    );
+    let poller = Poller::new(config, store.clone())?;
+
+    println!("== First poll ==");
+    print_reports(&poller.poll_all().await?, false)?;
+
+    println!("\n== Second poll (conditional GET: expect not_modified, nothing new) ==");
+    print_reports(&poller.poll_all().await?, false)?;
+
+    let items = store.items(&ItemQuery::default())?;
+    println!("\n== {} items in the store, newest first (Stockholm time) ==", items.len());
+    for item in &items {
+        println!("{}", format::item_line(item));
+    }
+    Ok(ExitCode::SUCCESS)
+}

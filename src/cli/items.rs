@@ -1,0 +1,101 @@
+//! `lage items`: stored items, newest first.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use clap::Args;
+
+use super::{Paths, format};
+use crate::config::parse_duration;
+use crate::store::ItemQuery;
+
+/// Options of `lage items`.
+#[derive(Debug, Args)]
+pub struct ItemsArgs {
+    /// Only items published since a duration ago ("2h", "7d") or a date ("2026-11-20", Stockholm
+    /// time) or an RFC 3339 time.
+    #[arg(long, value_name = "DURATION|DATE")]
+    pub since: Option<String>,
+    /// Only items from this source.
+    #[arg(long, value_name = "ID")]
+    pub source: Option<String>,
+    /// At most this many items.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Print a JSON array.
+    #[arg(long, conflicts_with = "ndjson")]
+    pub json: bool,
+    /// Print one JSON object per line.
+    #[arg(long)]
+    pub ndjson: bool,
+}
+
+/// Lists items.
+pub fn items(paths: &Paths, args: ItemsArgs) -> anyhow::Result<ExitCode> {
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_since(s, Utc::now()))
+        .transpose()?;
+    let store = paths.open_store()?;
+    let items = store.items(&ItemQuery {
+        since,
+        source: args.source,
+        limit: args.limit,
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&items)?);
+    } else if args.ndjson {
+        for item in &items {
+            println!("{}", serde_json::to_string(item)?);
+        }
+    } else {
+        for item in &items {
+            println!("{}", format::item_line(item));
+        }
+        if items.iter().any(|i| i.date_is_first_seen()) {
+            println!("(* = the source gave no date; first-seen time shown)");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads `--since`: a duration back from `now`, a Stockholm date, or an RFC 3339 time.
+pub fn parse_since(text: &str, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+    if let Some(d) = parse_duration(text) {
+        let d = chrono::Duration::from_std(d)?;
+        return Ok(now - d);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && let Some(midnight) = date.and_hms_opt(0, 0, 0)
+        && let Some(t) = chrono_tz::Europe::Stockholm
+            .from_local_datetime(&midnight)
+            .earliest()
+    {
+        return Ok(t.with_timezone(&Utc));
+    }
+    bail!("--since: invalid value '{text}': expected a duration (\"2h\", \"7d\") or a date (2026-11-20)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_accepts_durations_and_dates() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        assert_eq!(
+            parse_since("2h", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
+        );
+        assert_eq!(
+            parse_since("2026-11-20", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 19, 23, 0, 0).unwrap()
+        );
+        assert!(parse_since("igår", now).is_err());
+    }
+}

@@ -1,0 +1,149 @@
+//! The command line: argument definitions and dispatch. This is the binary's edge, so errors are
+//! `anyhow` with context, printed once with their causes by `main`.
+
+pub mod demo;
+pub mod format;
+mod items;
+mod opml;
+mod poll;
+mod sources;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Config, Env};
+use crate::store::Store;
+
+/// lage: a live situational picture (lägesbild) for a city's safety and security office.
+#[derive(Debug, Parser)]
+#[command(name = "lage", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file [default: $LAGE_CONFIG, then the XDG config dir, then the bundled config]
+    #[arg(long, global = true, env = "LAGE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory [default: $LAGE_DATA_DIR, then the XDG data dir]
+    #[arg(long, global = true, env = "LAGE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every enabled source once and report per source.
+    Poll(poll::PollArgs),
+    /// Poll continuously on each source's interval until Ctrl-C or SIGTERM.
+    Run,
+    /// List stored items, newest first.
+    Items(items::ItemsArgs),
+    /// List sources with their health.
+    Sources(sources::SourcesArgs),
+    /// Import or export OPML subscription lists.
+    #[command(subcommand)]
+    Opml(opml::OpmlCommand),
+    /// Run the whole pipeline on the bundled offline snapshots (no network needed).
+    Demo(DemoArgs),
+}
+
+/// Options of `lage demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Print what was ingested instead of opening the dashboard.
+    #[arg(long)]
+    pub headless: bool,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("lage: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("lage: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let Cli {
+        config,
+        data_dir,
+        command,
+    } = cli;
+    let paths = Paths { config, data_dir };
+    match command {
+        Command::Poll(args) => poll::poll(&paths, args).await,
+        Command::Run => poll::run(&paths).await,
+        Command::Items(args) => items::items(&paths, args),
+        Command::Sources(args) => sources::sources(&paths, args),
+        Command::Opml(cmd) => opml::opml(&paths, cmd),
+        Command::Demo(args) => demo::demo(args).await,
+    }
+}
+
+/// The config and data dir as given on the command line, resolved on use.
+pub struct Paths {
+    config: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
+}
+
+impl Paths {
+    /// Loads and validates the config.
+    pub fn load_config(&self) -> anyhow::Result<Config> {
+        let path = config::discover(self.config.as_deref())?;
+        Ok(Config::load(&path, Env::process())?)
+    }
+
+    /// Opens the store in the data dir.
+    pub fn open_store(&self) -> anyhow::Result<Arc<Store>> {
+        let dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(config::default_data_dir);
+        open_store(&dir)
+    }
+}
+
+/// Opens a store, with the data dir named in any error.
+pub fn open_store(dir: &Path) -> anyhow::Result<Arc<Store>> {
+    let store = Store::open(dir).with_context(|| format!("cannot open data dir {}", dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

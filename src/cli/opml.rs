@@ -1,0 +1,93 @@
+//! `lage opml import|export`: moving subscription lists between `lage` and feed readers.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use super::Paths;
+use crate::opml::{self, Subscription};
+
+/// The OPML subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OpmlCommand {
+    /// Turn an OPML file into `[[source]]` entries (printed, or appended to --into).
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+        /// Append the sources to this feeds file (include it from the config to use them).
+        #[arg(long, value_name = "FEEDS_FILE")]
+        into: Option<PathBuf>,
+    },
+    /// Print the configured `rss` sources as OPML.
+    Export,
+}
+
+/// Runs an OPML subcommand.
+pub fn opml(paths: &Paths, command: OpmlCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        OpmlCommand::Import { file, into } => import(paths, &file, into),
+        OpmlCommand::Export => export(paths),
+    }
+}
+
+fn import(paths: &Paths, file: &PathBuf, into: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let subs = opml::parse(&text).with_context(|| format!("{}", file.display()))?;
+    // Avoid ids and URLs the config already has, when there is a config to compare with.
+    let config = paths.load_config().ok();
+    let taken: HashSet<String> = config
+        .iter()
+        .flat_map(|c| c.sources.iter().map(|s| s.id.clone()))
+        .collect();
+    let known_urls: HashSet<String> = config
+        .iter()
+        .flat_map(|c| c.sources.iter().map(|s| s.url.to_string()))
+        .collect();
+    let (fresh, skipped): (Vec<Subscription>, Vec<Subscription>) = subs
+        .into_iter()
+        .partition(|s| !known_urls.contains(&s.xml_url) && !known_urls.contains(&format!("{}/", s.xml_url)));
+    let toml = opml::to_source_toml(&fresh, &taken);
+    match into {
+        Some(path) => {
+            let mut out = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            writeln!(out, "\n# imported from {}", file.display())?;
+            out.write_all(toml.as_bytes())?;
+            out.sync_all()?;
+            eprintln!(
+                "lage: added {} sources to {} ({} already configured, skipped)",
+                fresh.len(),
+                path.display(),
+                skipped.len()
+            );
+        }
+        None => print!("{toml}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(paths: &Paths) -> anyhow::Result<ExitCode> {
+    let config = paths.load_config()?;
+    let subs: Vec<Subscription> = config
+        .sources
+        .iter()
+        .filter(|s| s.kind == "rss" && s.url.scheme() != "file")
+        .map(|s| Subscription {
+            title: s.name.clone(),
+            // As written: a resolved `${KEY}` must never leave the machine in an export.
+            xml_url: s.url_written.clone(),
+            html_url: None,
+            folder: Vec::new(),
+        })
+        .collect();
+    print!("{}", opml::export(&subs, "lage sources"));
+    Ok(ExitCode::SUCCESS)
+}

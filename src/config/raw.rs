@@ -1,0 +1,71 @@
+//! The config files as written: serde structs with spans, before any value is checked.
+//!
+//! Every field keeps its span so that validation in `config` can name the line of a bad value.
+//! Unknown keys are rejected here by serde (`deny_unknown_fields`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One config file: includes, optional fetch settings, sources.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFile {
+    #[serde(default)]
+    pub include: Vec<Spanned<String>>,
+    pub fetch: Option<Spanned<RawFetch>>,
+    #[serde(default)]
+    pub source: Vec<Spanned<RawSource>>,
+}
+
+/// The `[fetch]` table: how `lage` behaves towards the servers it polls.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFetch {
+    pub contact: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub connect_timeout: Option<Spanned<String>>,
+    pub max_body_bytes: Option<Spanned<i64>>,
+    pub max_redirects: Option<Spanned<i64>>,
+    pub concurrency: Option<Spanned<i64>>,
+    pub per_host: Option<Spanned<i64>>,
+}
+
+/// One `[[source]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSource {
+    pub id: Spanned<String>,
+    pub name: Option<Spanned<String>>,
+    pub kind: Spanned<String>,
+    pub url: Spanned<String>,
+    pub interval: Option<Spanned<String>>,
+    pub enabled: Option<bool>,
+    pub headers: Option<BTreeMap<String, Spanned<String>>>,
+    pub token: Option<Spanned<String>>,
+    pub options: Option<Spanned<toml::Table>>,
+}
+
+/// 1-based line number of a byte offset in `text`.
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The line of `key = ...` inside the byte range of a table, falling back to the table's line.
+pub(super) fn line_of_key(text: &str, span: std::ops::Range<usize>, key: &str) -> usize {
+    let start = span.start.min(text.len());
+    let end = span.end.min(text.len());
+    let mut offset = start;
+    for line in text.get(start..end).unwrap_or("").split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return line_of(text, offset);
+        }
+        offset += line.len();
+    }
+    line_of(text, start)
+}

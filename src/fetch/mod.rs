@@ -1,0 +1,445 @@
+//! Fetching like a good citizen: HTTP(S) and local files, bounded in size, time and concurrency.
+//!
+//! Owns the HTTP client and the concurrency limits (global and per host). It sends a User-Agent
+//! with a contact, conditional headers (the ETag byte-exact), follows at most N redirects (never
+//! from https down to http), counts the body after decompression against a cap, and turns
+//! 429/503 `Retry-After` into data for the scheduler. It knows nothing about formats or storage.
+
+pub mod charset;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::config::FetchSettings;
+use crate::source::Document;
+
+/// What to fetch and how to ask for it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The URL (http, https or file).
+    pub url: Url,
+    /// Extra headers, references already resolved.
+    pub headers: Vec<(String, String)>,
+    /// The ETag from the last 200, sent back byte-exact.
+    pub etag: Option<String>,
+    /// The Last-Modified from the last 200.
+    pub last_modified: Option<String>,
+    /// Whether a `file://` URL may be a spool directory of `*.json` files.
+    pub directory_ok: bool,
+}
+
+/// A successful fetch.
+#[derive(Debug)]
+pub enum Fetched {
+    /// New content.
+    Documents {
+        /// One document, or one per spool file.
+        docs: Vec<Document>,
+        /// The ETag to store, if the server sent one.
+        etag: Option<String>,
+        /// The Last-Modified to store, if the server sent one.
+        last_modified: Option<String>,
+        /// `Cache-Control: max-age`, if the server sent one.
+        max_age: Option<Duration>,
+    },
+    /// 304: nothing changed since the ETag/Last-Modified we sent.
+    NotModified {
+        /// `Cache-Control: max-age`, if the server sent one.
+        max_age: Option<Duration>,
+    },
+}
+
+/// Why a fetch failed; the message is what a duty officer reads in the source's health.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// No answer in time.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// The connection could not be made.
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// The server answered with an error status.
+    #[error("HTTP {status} {reason}{}", retry_after.map(|d| format!(" (server asks to retry after {}s)", d.as_secs())).unwrap_or_default())]
+    Status {
+        /// The status code.
+        status: u16,
+        /// Its reason phrase.
+        reason: String,
+        /// How long the server asked us to wait (429/503 `Retry-After`).
+        retry_after: Option<Duration>,
+    },
+    /// The body exceeded the cap (counted after decompression).
+    #[error("response body larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// Redirects looped, went on too long or downgraded to http.
+    #[error("redirect refused: {0}")]
+    Redirect(String),
+    /// A local file or directory could not be read.
+    #[error("cannot read {}: {message}", path.display())]
+    File {
+        /// The path.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// Anything else (bad header value, protocol error).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FetchError {
+    /// How long the server asked us to stay away, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The HTTP client plus the concurrency limits; one per process, shared by all polls.
+pub struct Fetcher {
+    client: reqwest::Client,
+    settings: FetchSettings,
+    global: Arc<Semaphore>,
+    per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+/// The User-Agent: name, version and, when configured, a contact for server operators.
+pub fn user_agent(contact: Option<&str>) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    match contact.filter(|c| !c.is_empty()) {
+        Some(contact) => format!("lage/{version} (situational picture; +{contact})"),
+        None => format!("lage/{version} (situational picture)"),
+    }
+}
+
+const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
+    application/json, application/x-ndjson, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
+
+impl Fetcher {
+    /// Builds the client from the fetch settings.
+    pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
+        let max_redirects = settings.max_redirects;
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > max_redirects {
+                attempt.error(format!("more than {max_redirects} redirects"))
+            } else if attempt.previous().contains(attempt.url()) {
+                attempt.error("redirect loop")
+            } else if attempt.url().scheme() == "http"
+                && attempt.previous().iter().any(|u| u.scheme() == "https")
+            {
+                attempt.error("redirect from https to http")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(user_agent(settings.contact.as_deref()))
+            .timeout(settings.timeout)
+            .connect_timeout(settings.connect_timeout)
+            .redirect(policy)
+            .gzip(true)
+            .brotli(true)
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(settings.per_host)
+            .build()
+            .map_err(|e| FetchError::Other(format!("cannot build HTTP client: {e}")))?;
+        Ok(Fetcher {
+            client,
+            settings: settings.clone(),
+            global: Arc::new(Semaphore::new(settings.concurrency)),
+            per_host: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Fetches one source's URL, waiting for a free slot under both limits first.
+    pub async fn fetch(&self, request: &Request) -> Result<Fetched, FetchError> {
+        if request.url.scheme() == "file" {
+            return self.fetch_file(request).await;
+        }
+        let host_slots = self.host_slots(&request.url);
+        let _global = self.global.acquire().await;
+        let _host = host_slots.acquire().await;
+        self.fetch_http(request).await
+    }
+
+    fn host_slots(&self, url: &Url) -> Arc<Semaphore> {
+        let host = format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(0)
+        );
+        let mut map = self.per_host.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(host)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.settings.per_host)))
+            .clone()
+    }
+
+    async fn fetch_http(&self, request: &Request) -> Result<Fetched, FetchError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
+        for (name, value) in &request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| FetchError::Other(format!("bad header name '{name}': {e}")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|e| FetchError::Other(format!("bad value for header '{name}': {e}")))?;
+            headers.insert(name, value);
+        }
+        if let Some(etag) = &request.etag
+            && let Ok(value) = HeaderValue::from_bytes(etag.as_bytes())
+        {
+            headers.insert(header::IF_NONE_MATCH, value);
+        }
+        if let Some(modified) = &request.last_modified
+            && let Ok(value) = HeaderValue::from_str(modified)
+        {
+            headers.insert(header::IF_MODIFIED_SINCE, value);
+        }
+        let response = self
+            .client
+            .get(request.url.clone())
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| self.classify(e))?;
+        let status = response.status();
+        let max_age = max_age(response.headers());
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified { max_age });
+        }
+        if !status.is_success() {
+            let retry_after = matches!(status.as_u16(), 429 | 503)
+                .then(|| retry_after(response.headers(), Utc::now()))
+                .flatten();
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+                reason: status.canonical_reason().unwrap_or("").to_string(),
+                retry_after,
+            });
+        }
+        let header_text = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let etag = header_text(header::ETAG);
+        let last_modified = header_text(header::LAST_MODIFIED);
+        let content_type = header_text(header::CONTENT_TYPE);
+        let final_url = response.url().clone();
+        let bytes = self.read_capped(response).await?;
+        Ok(Fetched::Documents {
+            docs: vec![Document {
+                name: final_url.to_string(),
+                bytes,
+                content_type,
+                url: final_url,
+                path: None,
+            }],
+            etag,
+            last_modified,
+            max_age,
+        })
+    }
+
+    /// Reads the (already decompressed) body chunk by chunk, stopping at the cap.
+    async fn read_capped(&self, mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        let limit = self.settings.max_body_bytes;
+        let mut body = Vec::with_capacity(
+            response
+                .content_length()
+                .unwrap_or(64 * 1024)
+                .min(limit) as usize,
+        );
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(FetchError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn classify(&self, error: reqwest::Error) -> FetchError {
+        if error.is_timeout() {
+            FetchError::Timeout(self.settings.timeout)
+        } else if error.is_redirect() {
+            FetchError::Redirect(root_cause(&error))
+        } else if error.is_connect() {
+            FetchError::Connect(root_cause(&error))
+        } else {
+            FetchError::Other(root_cause(&error))
+        }
+    }
+
+    async fn fetch_file(&self, request: &Request) -> Result<Fetched, FetchError> {
+        let path = request.url.to_file_path().map_err(|_| FetchError::File {
+            path: PathBuf::from(request.url.path()),
+            message: "not a local file path".into(),
+        })?;
+        let file_err = |path: &Path, e: std::io::Error| FetchError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let meta = tokio::fs::metadata(&path)
+            .await
+            .map_err(|e| file_err(&path, e))?;
+        let mut docs = Vec::new();
+        if meta.is_dir() {
+            if !request.directory_ok {
+                return Err(FetchError::File {
+                    path,
+                    message: "is a directory; this kind reads one file".into(),
+                });
+            }
+            let mut entries = tokio::fs::read_dir(&path)
+                .await
+                .map_err(|e| file_err(&path, e))?;
+            let mut files = Vec::new();
+            while let Some(entry) = entries.next_entry().await.map_err(|e| file_err(&path, e))? {
+                let p = entry.path();
+                let is_json = p.extension().is_some_and(|e| e == "json");
+                if is_json && entry.file_type().await.is_ok_and(|t| t.is_file()) {
+                    files.push(p);
+                }
+            }
+            files.sort();
+            for file in files {
+                docs.push(self.read_file(&file).await?);
+            }
+        } else {
+            docs.push(self.read_file(&path).await?);
+        }
+        Ok(Fetched::Documents {
+            docs,
+            etag: None,
+            last_modified: None,
+            max_age: None,
+        })
+    }
+
+    async fn read_file(&self, path: &Path) -> Result<Document, FetchError> {
+        let limit = self.settings.max_body_bytes;
+        let len = tokio::fs::metadata(path)
+            .await
+            .map(|m| m.len())
+            .map_err(|e| FetchError::File {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        if len > limit {
+            return Err(FetchError::TooLarge { limit });
+        }
+        let bytes = tokio::fs::read(path).await.map_err(|e| FetchError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let url = Url::from_file_path(path).map_err(|_| FetchError::File {
+            path: path.to_path_buf(),
+            message: "not an absolute path".into(),
+        })?;
+        Ok(Document {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes,
+            content_type: None,
+            url,
+            path: Some(path.to_path_buf()),
+        })
+    }
+}
+
+/// The innermost error message (reqwest wraps hyper wraps io), which is the useful one.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    let inner = current.to_string();
+    let outer = error.to_string();
+    if inner == outer {
+        outer
+    } else {
+        format!("{outer}: {inner}")
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date; a date in the past means "now".
+pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let date = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    Some((date - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// `Cache-Control: max-age=N`, capped at 24 h.
+fn max_age(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(header::CACHE_CONTROL)?.to_str().ok()?;
+    value.split(',').find_map(|part| {
+        let secs = part.trim().strip_prefix("max-age=")?.trim_matches('"');
+        secs.parse::<u64>()
+            .ok()
+            .map(|s| Duration::from_secs(s.min(24 * 3600)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
+        assert_eq!(retry_after(&h, Utc::now()), Some(Duration::from_secs(120)));
+        let now = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        h.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static("Wed, 25 Nov 2026 10:01:30 GMT"),
+        );
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(90)));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h, now), None);
+    }
+
+    #[test]
+    fn max_age_is_parsed_and_capped() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        );
+        assert_eq!(max_age(&h), Some(Duration::from_secs(60)));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("max-age=9999999"),
+        );
+        assert_eq!(max_age(&h), Some(Duration::from_secs(86400)));
+    }
+
+    #[test]
+    fn user_agent_names_program_version_and_contact() {
+        let ua = user_agent(Some("sakerhet@example.se"));
+        assert!(ua.starts_with("lage/"));
+        assert!(ua.contains(env!("CARGO_PKG_VERSION")));
+        assert!(ua.contains("sakerhet@example.se"));
+    }
+}

@@ -1,0 +1,18 @@
+//! `lage` keeps a live situational picture (*lägesbild*) for a city's safety and security office.
+//!
+//! The modules follow the data flow: `source` kinds turn fetched documents into raw items,
+//! `normalise` makes them clean [`item::Item`]s, `dedup` decides what is new, `store` (the only
+//! module that names sled) keeps them, and `poll` drives the cycle. `cli` and `demo` are frontends.
+
+pub mod cli;
+pub mod config;
+pub mod dedup;
+pub mod demo;
+pub mod fetch;
+pub mod health;
+pub mod item;
+pub mod normalise;
+pub mod opml;
+pub mod poll;
+pub mod source;
+pub mod store;

@@ -1,0 +1,345 @@
+//! Normalisation: one clean [`Item`] from whatever a source kind extracted.
+//!
+//! This is the single place where untrusted text is cleaned: HTML becomes plain text, entities
+//! are decoded, control characters, escape sequences, bidi overrides and zero-width characters
+//! are removed, and lengths are capped. Everything after this point may assume safe text.
+//! It also decides the item's dedup key and content hash, since both depend on the clean fields.
+
+pub mod html;
+pub mod text;
+pub mod url;
+
+use chrono::{DateTime, Duration, Utc};
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+
+use crate::item::{DateOrigin, Item, Location, RawItem, Sighting};
+
+/// Caps on field lengths, in characters: enough for any real item, bounded for hostile ones.
+pub mod limits {
+    /// Title.
+    pub const TITLE: usize = 400;
+    /// Summary.
+    pub const SUMMARY: usize = 4_000;
+    /// Body.
+    pub const BODY: usize = 100_000;
+    /// One author, category, place name or extra value.
+    pub const SHORT: usize = 200;
+    /// How many authors or categories are kept.
+    pub const LIST: usize = 32;
+    /// The guid.
+    pub const GUID: usize = 1_000;
+    /// Characters of body used as a summary when the source has none.
+    pub const DERIVED_SUMMARY: usize = 400;
+}
+
+/// How far in the future a published date may lie before it is treated as bogus.
+const FUTURE_SLACK_HOURS: i64 = 24;
+
+/// A normalised item plus the key dedup uses to recognise it on the next poll.
+#[derive(Debug, Clone)]
+pub struct Normalised {
+    /// The item, with an id derived from the source and the key.
+    pub item: Item,
+    /// Which identity the item was recognised by: guid, link, title+date or content hash.
+    pub key: String,
+}
+
+/// Cleans a raw item from `source_id` (of kind `kind`), seen at `now`.
+pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) -> Normalised {
+    let url = raw
+        .link
+        .as_deref()
+        .and_then(|link| url::canonical_url(link, None));
+    let mut title = text::sanitize_line(&html::html_to_text(raw.title.as_deref().unwrap_or("")), limits::TITLE);
+    let summary_text = raw
+        .summary
+        .as_deref()
+        .map(|s| text::sanitize_text(&html::html_to_text(s), limits::SUMMARY))
+        .unwrap_or_default();
+    let mut body = raw
+        .body
+        .as_deref()
+        .map(|s| text::sanitize_text(&html::html_to_text(s), limits::BODY))
+        .unwrap_or_default();
+    let summary = if summary_text.is_empty() {
+        text::sanitize_line(&body, limits::DERIVED_SUMMARY)
+    } else {
+        summary_text
+    };
+    if body == summary {
+        body.clear();
+    }
+    if title.is_empty() {
+        title = text::sanitize_line(&summary, 80);
+    }
+
+    let latest_plausible = now + Duration::hours(FUTURE_SLACK_HOURS);
+    let plausible = |t: Option<DateTime<Utc>>| t.filter(|t| *t <= latest_plausible);
+    let (published, date_origin) = match (plausible(raw.published), plausible(raw.updated)) {
+        (Some(p), _) => (p, DateOrigin::Published),
+        (None, Some(u)) => (u, DateOrigin::Updated),
+        (None, None) => (now, DateOrigin::FirstSeen),
+    };
+    let updated = plausible(raw.updated).filter(|u| *u != published);
+
+    let guid = raw
+        .guid
+        .map(|g| text::sanitize_line(&g, limits::GUID))
+        .filter(|g| !g.is_empty());
+    let short_list = |values: Vec<String>| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in values {
+            let v = text::sanitize_line(&html::html_to_text(&v), limits::SHORT);
+            if !v.is_empty() && !out.contains(&v) && out.len() < limits::LIST {
+                out.push(v);
+            }
+        }
+        out
+    };
+    let authors = short_list(raw.authors);
+    let categories = short_list(raw.categories);
+    let location = raw.location.map(|l| Location {
+        name: l
+            .name
+            .map(|n| text::sanitize_line(&n, limits::SHORT))
+            .filter(|n| !n.is_empty()),
+        lat: l.lat.filter(|v| v.is_finite()),
+        lon: l.lon.filter(|v| v.is_finite()),
+    });
+    let extra = raw
+        .extra
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                text::sanitize_line(&k, limits::SHORT),
+                text::sanitize_line(&v, limits::SHORT),
+            )
+        })
+        .collect();
+
+    let content_hash = content_hash(&title, &summary, &body, url.as_deref(), &categories);
+    let key = dedup_key(
+        guid.as_deref(),
+        url.as_deref(),
+        &title,
+        (date_origin != DateOrigin::FirstSeen).then_some(published),
+        &content_hash,
+    );
+    let item = Item {
+        id: item_id(source_id, &key),
+        source: source_id.to_string(),
+        kind: kind.to_string(),
+        guid: guid.clone(),
+        url: url.clone(),
+        title,
+        summary,
+        body,
+        published,
+        updated,
+        date_origin,
+        first_seen: now,
+        last_seen: now,
+        authors,
+        categories,
+        location,
+        severity: raw.severity,
+        extra,
+        content_hash,
+        revision: 1,
+        sightings: vec![Sighting {
+            source: source_id.to_string(),
+            guid,
+            url,
+            first_seen: now,
+            last_seen: now,
+        }],
+        cluster: None,
+    };
+    Normalised { item, key }
+}
+
+/// Gives distinct items that share a key within one fetch keys of their own.
+///
+/// Some feeds reuse one guid (often the site URL) for every item. Identical repeats keep their
+/// shared key (the store counts them once); items that differ fall back to guid plus link, then
+/// guid plus title and date, then guid plus content hash, and get ids from the new key.
+pub fn disambiguate(items: &mut [Normalised]) {
+    use std::collections::HashMap;
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, n) in items.iter().enumerate() {
+        groups.entry(n.key.as_str()).or_default().push(i);
+    }
+    let clashing: Vec<Vec<usize>> = groups
+        .into_values()
+        .filter(|idx| {
+            idx.len() > 1
+                && idx
+                    .iter()
+                    .any(|&i| items[i].item.content_hash != items[idx[0]].item.content_hash)
+        })
+        .collect();
+    for group in clashing {
+        for i in group {
+            let n = &mut items[i];
+            let item = &n.item;
+            let suffix = match (&item.url, item.date_origin) {
+                (Some(url), _) if !n.key.ends_with(url.as_str()) => format!("u:{url}"),
+                (_, origin) if origin != DateOrigin::FirstSeen && !item.title.is_empty() => {
+                    format!("t:{}|{}", item.title, item.published.timestamp())
+                }
+                _ => format!("h:{}", item.content_hash),
+            };
+            n.key = format!("{}#{suffix}", n.key);
+            n.item.id = item_id(&n.item.source, &n.key);
+        }
+    }
+}
+
+/// The identity of an item within its source: the guid, else the link, else title and date,
+/// else the content hash. Prefixed so the kinds of key never collide.
+fn dedup_key(
+    guid: Option<&str>,
+    url: Option<&str>,
+    title: &str,
+    date: Option<DateTime<Utc>>,
+    content_hash: &str,
+) -> String {
+    if let Some(guid) = guid {
+        return format!("g:{guid}");
+    }
+    if let Some(url) = url {
+        return format!("u:{url}");
+    }
+    if let (false, Some(date)) = (title.is_empty(), date) {
+        return format!("t:{title}|{}", date.timestamp());
+    }
+    format!("h:{content_hash}")
+}
+
+/// A stable id from the source and key: 16 hex digits (xxh3-64 is a fixed algorithm, so ids
+/// survive upgrades).
+pub fn item_id(source_id: &str, key: &str) -> String {
+    let mut input = Vec::with_capacity(source_id.len() + key.len() + 1);
+    input.extend_from_slice(source_id.as_bytes());
+    input.push(0);
+    input.extend_from_slice(key.as_bytes());
+    format!("{:016x}", xxh3_64(&input))
+}
+
+/// Hash of what a reader sees; when it changes, the item counts as updated.
+fn content_hash(
+    title: &str,
+    summary: &str,
+    body: &str,
+    url: Option<&str>,
+    categories: &[String],
+) -> String {
+    let mut input = String::with_capacity(title.len() + summary.len() + body.len() + 64);
+    for part in [title, summary, body, url.unwrap_or("")] {
+        input.push_str(part);
+        input.push('\u{1f}');
+    }
+    for c in categories {
+        input.push_str(c);
+        input.push('\u{1f}');
+    }
+    format!("{:032x}", xxh3_128(input.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn html_and_hostile_text_are_cleaned() {
+        let raw = RawItem {
+            guid: Some("g1".into()),
+            title: Some("<b>Brand</b> i Kista\u{1b}[2J\u{202e}".into()),
+            summary: Some("<p>Rök &amp; eld</p><script>alert(1)</script>".into()),
+            link: Some("https://example.se/a?utm_source=rss#top".into()),
+            ..RawItem::default()
+        };
+        let n = normalise(raw, "s", "rss", now());
+        assert_eq!(n.item.title, "Brand i Kista[2J");
+        assert_eq!(n.item.summary, "Rök & eld");
+        assert_eq!(n.item.url.as_deref(), Some("https://example.se/a"));
+        assert_eq!(n.key, "g:g1");
+    }
+
+    #[test]
+    fn missing_date_uses_first_seen_and_says_so() {
+        let n = normalise(
+            RawItem {
+                title: Some("Utan datum".into()),
+                ..RawItem::default()
+            },
+            "s",
+            "rss",
+            now(),
+        );
+        assert_eq!(n.item.published, now());
+        assert!(n.item.date_is_first_seen());
+        assert!(n.key.starts_with("h:"));
+    }
+
+    #[test]
+    fn key_falls_back_from_guid_to_link_to_title_and_date() {
+        let date = Some(now() - Duration::hours(1));
+        let link_only = RawItem {
+            link: Some("https://example.se/x".into()),
+            title: Some("T".into()),
+            published: date,
+            ..RawItem::default()
+        };
+        assert_eq!(normalise(link_only, "s", "rss", now()).key, "u:https://example.se/x");
+        let title_date = RawItem {
+            title: Some("T".into()),
+            published: date,
+            ..RawItem::default()
+        };
+        assert!(normalise(title_date, "s", "rss", now()).key.starts_with("t:T|"));
+    }
+
+    #[test]
+    fn reused_guids_are_told_apart_but_exact_repeats_are_not() {
+        let raw = |link: &str, title: &str| RawItem {
+            guid: Some("https://example.se/".into()),
+            link: Some(link.into()),
+            title: Some(title.into()),
+            published: Some(now() - Duration::hours(2)),
+            ..RawItem::default()
+        };
+        let mut items: Vec<Normalised> = [
+            raw("https://example.se/a", "A"),
+            raw("https://example.se/b", "B"),
+            raw("https://example.se/b", "B"),
+        ]
+        .into_iter()
+        .map(|r| normalise(r, "s", "rss", now()))
+        .collect();
+        disambiguate(&mut items);
+        assert_ne!(items[0].key, items[1].key);
+        assert_ne!(items[0].item.id, items[1].item.id);
+        assert_eq!(items[1].key, items[2].key);
+    }
+
+    #[test]
+    fn far_future_dates_are_not_trusted() {
+        let n = normalise(
+            RawItem {
+                guid: Some("x".into()),
+                published: Some(now() + Duration::days(400)),
+                ..RawItem::default()
+            },
+            "s",
+            "rss",
+            now(),
+        );
+        assert_eq!(n.item.date_origin, DateOrigin::FirstSeen);
+    }
+}

@@ -1,0 +1,355 @@
+//! The poll cycle: fetch → parse → normalise → store, per source, concurrently.
+//!
+//! A failing source never stops the others: its error becomes its health state. Only storage
+//! failures end a cycle, because then nothing can be reported saved. `run` repeats the cycle on
+//! each source's own schedule until asked to stop; the TUI and the SSH server will drive the same
+//! [`Poller`].
+
+pub mod schedule;
+mod writer;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
+
+use crate::config::{Config, SourceConfig};
+use crate::fetch::{Fetched, Fetcher, Request};
+use crate::health::{PollStatus, SourceState};
+use crate::normalise::{disambiguate, normalise};
+use crate::source::{self, Document};
+use crate::store::{FetchBatch, Store, StoreError};
+pub use writer::{Write, Writer};
+
+/// What one poll of one source did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceReport {
+    /// Source id.
+    pub id: String,
+    /// `ok`, `not_modified` or `error`.
+    pub status: &'static str,
+    /// Items in the fetched document(s).
+    pub seen: usize,
+    /// Items stored for the first time.
+    pub new: usize,
+    /// Items changed or newly sighted.
+    pub updated: usize,
+    /// The error, when status is `error`.
+    pub error: Option<String>,
+    /// Records skipped while the rest was stored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Ids of new items (for frontends; not printed).
+    #[serde(skip)]
+    pub new_ids: Vec<String>,
+}
+
+/// Totals over a cycle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    /// Items seen.
+    pub seen: usize,
+    /// New items.
+    pub new: usize,
+    /// Updated items.
+    pub updated: usize,
+    /// Sources that failed.
+    pub errors: usize,
+}
+
+/// Sums per-source reports.
+pub fn totals(reports: &[SourceReport]) -> Totals {
+    reports.iter().fold(Totals::default(), |mut t, r| {
+        t.seen += r.seen;
+        t.new += r.new;
+        t.updated += r.updated;
+        t.errors += usize::from(r.status == PollStatus::Error.as_str());
+        t
+    })
+}
+
+/// Everything a poll needs: config, fetcher, store writer. Cheap to clone.
+#[derive(Clone)]
+pub struct Poller {
+    config: Arc<Config>,
+    fetcher: Arc<Fetcher>,
+    store: Arc<Store>,
+    writer: Writer,
+}
+
+impl Poller {
+    /// Builds a poller; the writer thread runs until the last clone is dropped.
+    pub fn new(config: Arc<Config>, store: Arc<Store>) -> Result<Poller, crate::fetch::FetchError> {
+        let fetcher = Arc::new(Fetcher::new(&config.fetch)?);
+        let (writer, _thread) = Writer::start(store.clone());
+        Ok(Poller {
+            config,
+            fetcher,
+            store,
+            writer,
+        })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Polls every enabled source once, concurrently; reports in config order.
+    pub async fn poll_all(&self) -> Result<Vec<SourceReport>, Arc<StoreError>> {
+        let ids: Vec<String> = self
+            .config
+            .sources
+            .iter()
+            .filter(|s| s.enabled)
+            .map(|s| s.id.clone())
+            .collect();
+        self.poll_ids(&ids).await
+    }
+
+    /// Polls the given sources once, concurrently; reports in the given order.
+    pub async fn poll_ids(&self, ids: &[String]) -> Result<Vec<SourceReport>, Arc<StoreError>> {
+        let mut tasks = JoinSet::new();
+        for (index, id) in ids.iter().enumerate() {
+            let poller = self.clone();
+            let id = id.clone();
+            tasks.spawn(async move { (index, poller.poll_source(&id).await) });
+        }
+        let mut reports: Vec<Option<SourceReport>> = vec![None; ids.len()];
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, result)) => reports[index] = Some(result?),
+                Err(e) => tracing::error!("poll task failed: {e}"),
+            }
+        }
+        Ok(reports.into_iter().flatten().collect())
+    }
+
+    /// Polls one source: fetch, parse, normalise, store. Errors other than storage become the
+    /// source's health and its report.
+    pub async fn poll_source(&self, id: &str) -> Result<SourceReport, Arc<StoreError>> {
+        let Some(source) = self.config.source(id) else {
+            return Ok(error_report(id, format!("unknown source '{id}'")));
+        };
+        let now = Utc::now();
+        let mut state = self.store.source_state(id).map_err(Arc::new)?;
+        if let Some(until) = state.deferred(now) {
+            return Ok(error_report(
+                id,
+                format!(
+                    "not polled: the server asked (Retry-After) to wait until {}",
+                    crate::cli::format::local_time(until)
+                ),
+            ));
+        }
+        let request = match self.request(source, &state) {
+            Ok(r) => r,
+            Err(message) => return self.fail(source, state, now, message, None).await,
+        };
+        let fetched = match self.fetcher.fetch(&request).await {
+            Ok(f) => f,
+            Err(e) => {
+                let retry = e.retry_after();
+                return self.fail(source, state, now, e.to_string(), retry).await;
+            }
+        };
+        match fetched {
+            Fetched::NotModified { max_age } => {
+                state.not_modified(now, source.interval.max(max_age.unwrap_or_default()));
+                self.writer
+                    .write(Write::State(id.to_string(), state))
+                    .await?;
+                Ok(SourceReport::empty(id, PollStatus::NotModified))
+            }
+            Fetched::Documents {
+                docs,
+                etag,
+                last_modified,
+                max_age,
+            } => {
+                self.store_documents(source, state, now, docs, etag, last_modified, max_age)
+                    .await
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn store_documents(
+        &self,
+        source: &SourceConfig,
+        mut state: SourceState,
+        now: DateTime<Utc>,
+        docs: Vec<Document>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        max_age: Option<std::time::Duration>,
+    ) -> Result<SourceReport, Arc<StoreError>> {
+        let Some(kind) = source::kind(&source.kind) else {
+            let message = format!("unknown kind '{}'", source.kind);
+            return self.fail(source, state, now, message, None).await;
+        };
+        let kind_name = kind.name();
+        let source_id = source.id.clone();
+        // Parsing is CPU work on untrusted input: keep it off the async workers.
+        let parsed = tokio::task::spawn_blocking(move || {
+            let mut items = Vec::new();
+            let mut warnings = Vec::new();
+            let mut failures = Vec::new();
+            let mut stored_paths = Vec::new();
+            let mut rejected_paths = Vec::new();
+            for doc in &docs {
+                match kind.parse(doc) {
+                    Ok(parsed) => {
+                        let mut normalised: Vec<_> = parsed
+                            .items
+                            .into_iter()
+                            .map(|raw| normalise(raw, &source_id, kind_name, now))
+                            .collect();
+                        disambiguate(&mut normalised);
+                        items.extend(normalised);
+                        warnings.extend(parsed.rejected);
+                        stored_paths.extend(doc.path.clone());
+                    }
+                    Err(e) => {
+                        failures.push(if docs.len() > 1 {
+                            format!("{}: {e}", doc.name)
+                        } else {
+                            e.to_string()
+                        });
+                        rejected_paths.extend(doc.path.clone());
+                    }
+                }
+            }
+            (items, warnings, failures, stored_paths, rejected_paths, docs.len())
+        })
+        .await;
+        let Ok((items, mut warnings, failures, stored_paths, rejected_paths, doc_count)) = parsed
+        else {
+            let message = "parser crashed on this document".to_string();
+            return self.fail(source, state, now, message, None).await;
+        };
+        if doc_count > 0 && failures.len() == doc_count {
+            // Nothing usable: report the error, keep the old ETag so the next poll refetches.
+            let message = failures.join("; ");
+            return self.fail(source, state, now, message, None).await;
+        }
+        warnings.extend(failures);
+        let seen = items.len();
+        state.succeeded(
+            now,
+            source.interval.max(max_age.unwrap_or_default()),
+            seen,
+        );
+        state.etag = etag;
+        state.last_modified = last_modified;
+        state.warnings = warnings.clone();
+        let report = self
+            .writer
+            .write(Write::Batch(FetchBatch {
+                source: source.id.clone(),
+                items,
+                state,
+                now,
+            }))
+            .await?;
+        // Only now, with the items durable, may spool files leave the spool.
+        move_aside(&stored_paths, "processed");
+        move_aside(&rejected_paths, "rejected");
+        Ok(SourceReport {
+            id: source.id.clone(),
+            status: PollStatus::Ok.as_str(),
+            seen: report.seen,
+            new: report.new,
+            updated: report.updated,
+            error: None,
+            warnings,
+            new_ids: report.new_ids,
+        })
+    }
+
+    fn request(&self, source: &SourceConfig, state: &SourceState) -> Result<Request, String> {
+        let env = &self.config.env;
+        let mut headers = Vec::new();
+        for (name, template) in &source.headers {
+            let value = template
+                .resolve(env)
+                .map_err(|e| format!("header '{name}': {e}"))?;
+            headers.push((name.clone(), value));
+        }
+        if let Some(token) = &source.token {
+            let token = token.resolve(env).map_err(|e| format!("token: {e}"))?;
+            headers.push(("Authorization".into(), format!("Bearer {token}")));
+        }
+        let directory_ok = source::kind(&source.kind).is_some_and(|k| k.reads_directories());
+        Ok(Request {
+            url: source.url.clone(),
+            headers,
+            etag: state.etag.clone(),
+            last_modified: state.last_modified.clone(),
+            directory_ok,
+        })
+    }
+
+    async fn fail(
+        &self,
+        source: &SourceConfig,
+        mut state: SourceState,
+        now: DateTime<Utc>,
+        message: String,
+        retry_after: Option<std::time::Duration>,
+    ) -> Result<SourceReport, Arc<StoreError>> {
+        tracing::warn!(source = %source.id, "poll failed: {message}");
+        state.failed(now, source.interval, message.clone(), retry_after);
+        self.writer
+            .write(Write::State(source.id.clone(), state))
+            .await?;
+        Ok(error_report(&source.id, message))
+    }
+
+    /// When each enabled source is next due, from the stored health.
+    pub fn next_due(&self, id: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.store.source_state(id)?.next_due)
+    }
+}
+
+fn error_report(id: &str, message: String) -> SourceReport {
+    SourceReport {
+        error: Some(message),
+        ..SourceReport::empty(id, PollStatus::Error)
+    }
+}
+
+impl SourceReport {
+    /// A report with no items and no error.
+    pub fn empty(id: &str, status: PollStatus) -> SourceReport {
+        SourceReport {
+            id: id.to_string(),
+            status: status.as_str(),
+            seen: 0,
+            new: 0,
+            updated: 0,
+            error: None,
+            warnings: Vec::new(),
+            new_ids: Vec::new(),
+        }
+    }
+}
+
+/// Moves spool files into a sibling folder (`processed/`, `rejected/`) once they are handled,
+/// so the spool only holds what is still to do. A read-only spool is left as it is (dedup keeps
+/// re-reads harmless).
+fn move_aside(paths: &[std::path::PathBuf], folder: &str) {
+    for path in paths {
+        let Some(dir) = path.parent() else { continue };
+        let target_dir = dir.join(folder);
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        let moved = std::fs::create_dir_all(&target_dir)
+            .and_then(|()| std::fs::rename(path, target_dir.join(name)));
+        if let Err(e) = moved {
+            tracing::warn!("cannot move {} to {folder}/: {e}", path.display());
+        }
+    }
+}
+

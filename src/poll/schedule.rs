@@ -1,0 +1,80 @@
+//! Continuous polling: each source on its own schedule (interval, backoff, Retry-After), until a
+//! shutdown signal; in-flight polls are allowed to finish so no fetched batch is lost.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::task::JoinSet;
+
+use super::{Poller, SourceReport};
+use crate::store::StoreError;
+
+/// How long to wait at most between scheduling passes (also bounds clock-jump effects).
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// How long in-flight polls may take to finish after shutdown is requested.
+const DRAIN: Duration = Duration::from_secs(15);
+
+/// Polls every enabled source whenever it is due until `shutdown` completes, calling `on_report`
+/// after each poll. Returns an error only when the store fails.
+pub async fn run<F>(
+    poller: Poller,
+    shutdown: F,
+    mut on_report: impl FnMut(&SourceReport),
+) -> Result<(), Arc<StoreError>>
+where
+    F: Future<Output = ()>,
+{
+    tokio::pin!(shutdown);
+    let mut in_flight: HashSet<String> = HashSet::new();
+    let mut tasks: JoinSet<(String, Result<SourceReport, Arc<StoreError>>)> = JoinSet::new();
+    loop {
+        let now = Utc::now();
+        let mut sleep = MAX_SLEEP;
+        for source in poller.config().sources.iter().filter(|s| s.enabled) {
+            if in_flight.contains(&source.id) {
+                continue;
+            }
+            let due = poller.next_due(&source.id).map_err(Arc::new)?;
+            match due.filter(|d| *d > now) {
+                Some(later) => {
+                    let wait = (later - now).to_std().unwrap_or(Duration::ZERO);
+                    sleep = sleep.min(wait);
+                }
+                None => {
+                    in_flight.insert(source.id.clone());
+                    let p = poller.clone();
+                    let id = source.id.clone();
+                    tasks.spawn(async move {
+                        let report = p.poll_source(&id).await;
+                        (id, report)
+                    });
+                }
+            }
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            Some(joined) = tasks.join_next() => {
+                if let Ok((id, report)) = joined {
+                    in_flight.remove(&id);
+                    on_report(&report?);
+                }
+            }
+            () = tokio::time::sleep(sleep.max(Duration::from_millis(50))) => {}
+        }
+    }
+    // Let in-flight polls finish (their writes are flushed before they return).
+    let drain = async {
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((_, Ok(report))) = joined {
+                on_report(&report);
+            }
+        }
+    };
+    if tokio::time::timeout(DRAIN, drain).await.is_err() {
+        tracing::warn!("shutdown: gave up waiting for in-flight polls after {DRAIN:?}");
+    }
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! Source kinds: each turns the documents fetched for a source into [`RawItem`]s.
+//!
+//! A kind knows a format, nothing about HTTP, the store or the UI. Adding a kind is one new file
+//! here implementing [`Kind`] and one line in [`KINDS`]. Kinds must never panic on input: feed text
+//! is untrusted, and a bad document becomes a [`ParseError`] for that source only.
+
+pub mod incidents;
+pub mod rss;
+
+use url::Url;
+
+use crate::item::RawItem;
+
+/// One fetched document: a response body or a file from a spool directory.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// A name for messages: the URL or the file name.
+    pub name: String,
+    /// The raw bytes as received (already decompressed).
+    pub bytes: Vec<u8>,
+    /// The `Content-Type` the server sent, if any.
+    pub content_type: Option<String>,
+    /// The final URL after redirects (the base for relative links).
+    pub url: Url,
+    /// The file it came from, for spool directories (moved aside once stored).
+    pub path: Option<std::path::PathBuf>,
+}
+
+/// What a kind made of one document.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Items in document order.
+    pub items: Vec<RawItem>,
+    /// Records that were skipped, each with the reason (the rest of the document still counts).
+    pub rejected: Vec<String>,
+}
+
+/// A document that could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+/// A bad kind-specific option, with the key so config can point at its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionError {
+    /// The option key.
+    pub key: String,
+    /// What is wrong and what is expected.
+    pub message: String,
+}
+
+/// A format `lage` can read.
+pub trait Kind: Sync {
+    /// The name used in config (`kind = "rss"`).
+    fn name(&self) -> &'static str;
+
+    /// Checks the `[source.options]` table; by default a kind takes no options.
+    fn check_options(&self, options: &toml::Table) -> Result<(), OptionError> {
+        match options.keys().next() {
+            Some(key) => Err(OptionError {
+                key: key.clone(),
+                message: format!("unknown option for kind '{}'", self.name()),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a `file://` URL of this kind may name a directory of documents (a spool).
+    fn reads_directories(&self) -> bool {
+        false
+    }
+
+    /// Parses one document.
+    fn parse(&self, doc: &Document) -> Result<Parsed, ParseError>;
+}
+
+/// Every kind `lage` knows. Add new kinds here.
+pub static KINDS: &[&dyn Kind] = &[&rss::Rss, &incidents::Incidents];
+
+/// Looks a kind up by its config name.
+pub fn kind(name: &str) -> Option<&'static dyn Kind> {
+    KINDS.iter().copied().find(|k| k.name() == name)
+}
+
+/// Whether `name` is a known kind.
+pub fn is_known_kind(name: &str) -> bool {
+    kind(name).is_some()
+}
+
+/// The names of all kinds, for error messages.
+pub fn kind_names() -> Vec<&'static str> {
+    KINDS.iter().map(|k| k.name()).collect()
+}
+
+/// Checks kind-specific options; an unknown kind has already been reported by config.
+pub fn check_options(kind_name: &str, options: &toml::Table) -> Result<(), OptionError> {
+    match kind(kind_name) {
+        Some(k) => k.check_options(options),
+        None => Ok(()),
+    }
+}

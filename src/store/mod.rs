@@ -1,0 +1,261 @@
+//! The store: the only module that names sled, and so the only place the schema lives.
+//!
+//! Trees (all values JSON, so records stay readable and tolerant of added fields):
+//! - `items`: item id → [`Item`]
+//! - `by_time`: newest-first time prefix + id → () (paging without loading everything)
+//! - `by_source`: source id, NUL, time prefix, id → ()
+//! - `by_url`: canonical URL → item id (the same URL from two sources is one item)
+//! - `by_key`: source id, NUL, dedup key → item id (recognising an item on the next poll)
+//! - `sources`: source id → [`SourceState`]
+//! - `meta`: `schema_version` → decimal string
+//!
+//! One transaction per fetch writes items, indexes and the source's state together; `flush()` is
+//! the durability point, and nothing is reported saved before it. Ingest never deletes items: an
+//! empty or truncated feed simply touches fewer of them.
+
+mod ingest;
+mod keys;
+mod lock;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::health::SourceState;
+use crate::item::Item;
+pub use ingest::{BatchReport, FetchBatch};
+pub use lock::{DirLock, LockError};
+
+/// The schema this build writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Storage failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The data dir is held by another process or cannot be locked.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// sled failed.
+    #[error("database error in {}: {source}", dir.display())]
+    Db {
+        /// The data dir.
+        dir: PathBuf,
+        /// sled's error.
+        source: sled::Error,
+    },
+    /// A record could not be decoded.
+    #[error("corrupt record in tree '{tree}': {message}")]
+    Corrupt {
+        /// Which tree.
+        tree: &'static str,
+        /// What failed.
+        message: String,
+    },
+    /// The data dir was written by a newer `lage`.
+    #[error("data dir {} has schema version {found}, newer than this lage understands ({SCHEMA_VERSION}); upgrade lage", dir.display())]
+    NewerSchema {
+        /// The data dir.
+        dir: PathBuf,
+        /// The version found.
+        found: u32,
+    },
+}
+
+/// Which items to list.
+#[derive(Debug, Clone, Default)]
+pub struct ItemQuery {
+    /// Only items published at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only items from (first seen by) this source.
+    pub source: Option<String>,
+    /// At most this many.
+    pub limit: Option<usize>,
+}
+
+/// The opened store.
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    trees: Trees,
+    _lock: DirLock,
+}
+
+#[derive(Clone)]
+struct Trees {
+    items: sled::Tree,
+    by_time: sled::Tree,
+    by_source: sled::Tree,
+    by_url: sled::Tree,
+    by_key: sled::Tree,
+    sources: sled::Tree,
+}
+
+/// Page cache for sled: small, because ingest writes once and reads little; keeps the process
+/// well under its memory budget on a 2-core, shared machine.
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`, taking the data dir lock first.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let lock = DirLock::acquire(dir)?;
+        let db_err = |source| StoreError::Db {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(CACHE_BYTES)
+            .flush_every_ms(None)
+            .open()
+            .map_err(db_err)?;
+        let tree = |name: &str| db.open_tree(name).map_err(db_err);
+        let trees = Trees {
+            items: tree("items")?,
+            by_time: tree("by_time")?,
+            by_source: tree("by_source")?,
+            by_url: tree("by_url")?,
+            by_key: tree("by_key")?,
+            sources: tree("sources")?,
+        };
+        let meta = tree("meta")?;
+        match meta.get("schema_version").map_err(db_err)? {
+            Some(v) => {
+                let found: u32 = std::str::from_utf8(&v)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema {
+                        dir: dir.to_path_buf(),
+                        found,
+                    });
+                }
+            }
+            None => {
+                meta.insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())
+                    .map_err(db_err)?;
+                db.flush().map_err(db_err)?;
+            }
+        }
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            db,
+            trees,
+            _lock: lock,
+        })
+    }
+
+    /// The data dir.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn db_err(&self, source: sled::Error) -> StoreError {
+        StoreError::Db {
+            dir: self.dir.clone(),
+            source,
+        }
+    }
+
+    /// Makes everything written so far durable. Nothing is reported saved before this returns.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map(|_| ()).map_err(|e| self.db_err(e))
+    }
+
+    /// Applies one fetch's items and state in one transaction (not yet flushed).
+    pub fn apply(&self, batch: &FetchBatch) -> Result<BatchReport, StoreError> {
+        ingest::apply(&self.trees, batch).map_err(|e| match e {
+            ingest::IngestError::Db(e) => self.db_err(e),
+            ingest::IngestError::Corrupt(message) => StoreError::Corrupt {
+                tree: "items",
+                message,
+            },
+        })
+    }
+
+    /// Writes a source's state alone (a 304 or a failure), not yet flushed.
+    pub fn put_source_state(&self, source: &str, state: &SourceState) -> Result<(), StoreError> {
+        let value = serde_json::to_vec(state).map_err(|e| StoreError::Corrupt {
+            tree: "sources",
+            message: e.to_string(),
+        })?;
+        self.trees
+            .sources
+            .insert(source.as_bytes(), value)
+            .map(|_| ())
+            .map_err(|e| self.db_err(e))
+    }
+
+    /// The stored state of a source (default when never polled).
+    pub fn source_state(&self, source: &str) -> Result<SourceState, StoreError> {
+        match self
+            .trees
+            .sources
+            .get(source.as_bytes())
+            .map_err(|e| self.db_err(e))?
+        {
+            Some(bytes) => decode("sources", &bytes),
+            None => Ok(SourceState::default()),
+        }
+    }
+
+    /// One item by id.
+    pub fn item(&self, id: &str) -> Result<Option<Item>, StoreError> {
+        match self
+            .trees
+            .items
+            .get(id.as_bytes())
+            .map_err(|e| self.db_err(e))?
+        {
+            Some(bytes) => decode("items", &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Items matching `query`, newest first, read through the time index page by page.
+    pub fn items(&self, query: &ItemQuery) -> Result<Vec<Item>, StoreError> {
+        let limit = query.limit.unwrap_or(usize::MAX);
+        let (iter, skip) = match &query.source {
+            Some(source) => {
+                let prefix = keys::source_prefix(source);
+                let len = prefix.len();
+                (self.trees.by_source.scan_prefix(prefix), len)
+            }
+            None => (self.trees.by_time.iter(), 0),
+        };
+        let since_prefix = query.since.map(keys::time_prefix);
+        let mut out = Vec::new();
+        for entry in iter {
+            if out.len() >= limit {
+                break;
+            }
+            let (key, _) = entry.map_err(|e| self.db_err(e))?;
+            let rest = &key[skip..];
+            if rest.len() < 8 {
+                continue;
+            }
+            if let Some(since) = &since_prefix
+                && rest[..8] > since[..]
+            {
+                break;
+            }
+            let id = std::str::from_utf8(&rest[8..]).unwrap_or_default();
+            if let Some(item) = self.item(id)? {
+                out.push(item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many items are stored.
+    pub fn item_count(&self) -> usize {
+        self.trees.items.len()
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        tree,
+        message: e.to_string(),
+    })
+}
