@@ -33,8 +33,9 @@ pub struct Decoded {
 /// Decodes an XML document (RSS, Atom, RDF) and rewrites its declaration to say UTF-8.
 ///
 /// The encoding is taken from, in order: a byte order mark; the XML declaration's `encoding`
-/// (or the byte pattern of a UTF-16 declaration without BOM); `http_charset`; UTF-8 when the
-/// bytes are valid UTF-8; otherwise chardetng's guess. Unknown labels, `x-user-defined` and
+/// (or the byte pattern of a UTF-16 declaration without BOM); `http_charset`; UTF-16 when the
+/// first two bytes are one zero and one non-zero byte; UTF-8 when the bytes are valid UTF-8;
+/// otherwise chardetng's guess. Unknown labels, `x-user-defined` and
 /// labels that contradict the bytes fall through to the next rule. A declared single-byte
 /// encoding on bytes that are valid, non-ASCII UTF-8 is taken to be a mislabel and UTF-8 wins:
 /// CMSs that switched to UTF-8 but kept an `ISO-8859-1` template are common, and real
@@ -50,9 +51,9 @@ pub fn decode_xml(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     decoded
 }
 
-/// Decodes a JSON or NDJSON document: byte order mark, then `http_charset`, then UTF-8 when
-/// valid, then chardetng's guess, with the same fall-through and mislabel rules as
-/// [`decode_xml`].
+/// Decodes a JSON or NDJSON document: byte order mark, then `http_charset`, then UTF-16 by byte
+/// pattern, then UTF-8 when valid, then chardetng's guess, with the same fall-through and
+/// mislabel rules as [`decode_xml`]. Declarations in the text are left alone.
 pub fn decode_text(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     match Encoding::for_bom(bytes) {
         Some((encoding, bom_len)) => decode(encoding, &bytes[bom_len..]),
@@ -69,7 +70,7 @@ pub fn charset_from_content_type(ct: &str) -> Option<&str> {
         }
         let value = value.trim();
         let value = match value.strip_prefix('"') {
-            Some(quoted) => quoted.split('"').next().unwrap_or(quoted),
+            Some(quoted) => quoted.split_once('"').map_or(quoted, |(inside, _)| inside),
             None => value,
         };
         let value = value.trim();

@@ -144,7 +144,7 @@ fn classify(name: &[u8]) -> Tag {
     }
 }
 
-/// One piece of markup found by [`next_markup`].
+/// One piece of markup found by [`Scanner::next`].
 #[derive(Debug)]
 enum Markup {
     Start {
@@ -165,48 +165,76 @@ struct Found {
     markup: Markup,
 }
 
-/// Finds the next markup at or after `from`; a `<` that cannot start markup is left as text.
-/// Markup that never terminates runs to the end of the input, so it is dropped.
-fn next_markup(html: &str, mut from: usize) -> Option<Found> {
-    let b = html.as_bytes();
-    let len = b.len();
-    loop {
-        let lt = from + html.get(from..)?.find('<')?;
-        let rest = &b[lt + 1..];
-        let found = |end: Option<usize>, markup| {
-            Some(Found {
-                lt,
-                end: end.unwrap_or(len),
-                markup,
-            })
-        };
-        if rest.starts_with(b"!--") {
-            // Searching from the second dash also accepts the empty comments `<!-->` and `<!--->`.
-            let end = find(b, lt + 2, b"-->").map(|p| p + 3);
-            return found(end, Markup::Ignored);
+/// Finds markup in one string.
+struct Scanner<'a> {
+    html: &'a str,
+    /// No "]]>" occurs at or after this index, so a run of unterminated CDATA markers does not
+    /// rescan the rest of the input for each one (which would be quadratic).
+    no_cdata_end_from: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(html: &'a str) -> Self {
+        Scanner {
+            html,
+            no_cdata_end_from: usize::MAX,
         }
-        if rest.starts_with(b"![CDATA[") {
-            let start = lt + 9;
-            // An unterminated CDATA section is still content, so it runs to the end.
-            let stop = find(b, start, b"]]>");
-            let content = start..stop.unwrap_or(len);
-            return found(stop.map(|p| p + 3), Markup::CData(content));
-        }
-        match rest.first() {
-            Some(b'!' | b'?') => {
-                let end = find(b, lt + 1, b">").map(|p| p + 1);
+    }
+
+    /// Finds the next markup at or after `from`; a `<` that cannot start markup is left as
+    /// text. Markup that never terminates runs to the end of the input, so it is dropped.
+    fn next(&mut self, mut from: usize) -> Option<Found> {
+        let html = self.html;
+        let b = html.as_bytes();
+        let len = b.len();
+        loop {
+            let lt = from + html.get(from..)?.find('<')?;
+            let rest = &b[lt + 1..];
+            let found = |end: Option<usize>, markup| {
+                Some(Found {
+                    lt,
+                    end: end.unwrap_or(len),
+                    markup,
+                })
+            };
+            if rest.starts_with(b"!--") {
+                // Searching from the second dash also accepts the empty comments `<!-->` and
+                // `<!--->`, as HTML5 does.
+                let end = find(b, lt + 2, b"-->").map(|p| p + 3);
                 return found(end, Markup::Ignored);
             }
-            Some(b'/') if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => {
-                let (tag, end, _) = parse_tag(b, lt + 2);
-                return found(end, Markup::End(tag));
+            if rest.starts_with(b"![CDATA[") {
+                let start = lt + 9;
+                let stop = if start < self.no_cdata_end_from {
+                    find(b, start, b"]]>")
+                } else {
+                    None
+                };
+                if stop.is_none() {
+                    self.no_cdata_end_from = start;
+                }
+                return match stop {
+                    Some(stop) => found(Some(stop + 3), Markup::CData(start..stop)),
+                    // Unterminated: its content is still content, so only the marker goes.
+                    None => found(Some(start), Markup::Ignored),
+                };
             }
-            Some(c) if c.is_ascii_alphabetic() => {
-                let (tag, end, self_closing) = parse_tag(b, lt + 1);
-                return found(end, Markup::Start { tag, self_closing });
+            match rest.first() {
+                Some(b'!' | b'?') => {
+                    let end = find(b, lt + 1, b">").map(|p| p + 1);
+                    return found(end, Markup::Ignored);
+                }
+                Some(b'/') if rest.get(1).is_some_and(u8::is_ascii_alphabetic) => {
+                    let (tag, end, _) = parse_tag(b, lt + 2);
+                    return found(end, Markup::End(tag));
+                }
+                Some(c) if c.is_ascii_alphabetic() => {
+                    let (tag, end, self_closing) = parse_tag(b, lt + 1);
+                    return found(end, Markup::Start { tag, self_closing });
+                }
+                // "a < b", "<3", "<<": text, keep looking.
+                _ => from = lt + 1,
             }
-            // "a < b", "<3", "<<": text, keep looking.
-            _ => from = lt + 1,
         }
     }
 }
@@ -258,14 +286,15 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 /// Returns the index just after the element `el` whose start tag ended at `from`.
-fn skip_element(html: &str, from: usize, el: Dropped) -> usize {
+fn skip_element(scanner: &mut Scanner, from: usize, el: Dropped) -> usize {
+    let html = scanner.html;
     if el.is_raw_text() {
         return skip_raw_text(html, from, el.name());
     }
     // Count nested elements of the same name so `<svg><svg></svg>text</svg>` drops it all.
     let mut depth = 1u32;
     let mut pos = from;
-    while let Some(f) = next_markup(html, pos) {
+    while let Some(f) = scanner.next(pos) {
         pos = f.end;
         match f.markup {
             Markup::Start {
@@ -327,16 +356,18 @@ struct Converter {
 
 impl Converter {
     fn run(&mut self, html: &str) {
+        let mut scanner = Scanner::new(html);
         let mut pos = 0;
-        while let Some(f) = next_markup(html, pos) {
+        while let Some(f) = scanner.next(pos) {
             self.text(&html[pos..f.lt]);
             pos = f.end;
             match f.markup {
                 Markup::Ignored => {}
-                // No "]]>" can occur inside, so this recursion is at most two levels deep.
+                // The content holds no "]]>", so any CDATA marker inside it is unterminated and
+                // ignored: this recursion is never more than one level deep.
                 Markup::CData(range) => self.run(&html[range]),
                 Markup::Start { tag, self_closing } => match tag {
-                    Tag::Drop(el) if !self_closing => pos = skip_element(html, pos, el),
+                    Tag::Drop(el) if !self_closing => pos = skip_element(&mut scanner, pos, el),
                     Tag::Li => self.bullet(),
                     _ => self.boundary(tag),
                 },
@@ -520,7 +551,8 @@ mod tests {
         assert_eq!(html_to_text("a<![CDATA[ x < y & z ]]>b"), "a x < y & z b");
         assert_eq!(html_to_text("<![CDATA[<p>Hej</p>]]>"), "Hej");
         assert_eq!(html_to_text("a<!-- never closed <p>x"), "a");
-        assert_eq!(html_to_text("a<![CDATA[never closed"), "anever closed");
+        assert_eq!(html_to_text("a<![CDATA[never <b>closed"), "anever closed");
+        assert_eq!(html_to_text("<![CDATA[<![CDATA[x]]>y]]>"), "xy]]>");
     }
 
     #[test]

@@ -50,7 +50,10 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         .link
         .as_deref()
         .and_then(|link| url::canonical_url(link, None));
-    let mut title = text::sanitize_line(&html::html_to_text(raw.title.as_deref().unwrap_or("")), limits::TITLE);
+    let mut title = text::sanitize_line(
+        &html::html_to_text(raw.title.as_deref().unwrap_or("")),
+        limits::TITLE,
+    );
     let summary_text = raw
         .summary
         .as_deref()
@@ -296,13 +299,20 @@ mod tests {
             published: date,
             ..RawItem::default()
         };
-        assert_eq!(normalise(link_only, "s", "rss", now()).key, "u:https://example.se/x");
+        assert_eq!(
+            normalise(link_only, "s", "rss", now()).key,
+            "u:https://example.se/x"
+        );
         let title_date = RawItem {
             title: Some("T".into()),
             published: date,
             ..RawItem::default()
         };
-        assert!(normalise(title_date, "s", "rss", now()).key.starts_with("t:T|"));
+        assert!(
+            normalise(title_date, "s", "rss", now())
+                .key
+                .starts_with("t:T|")
+        );
     }
 
     #[test]
