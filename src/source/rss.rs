@@ -70,16 +70,27 @@ fn with_rss_version(text: &str) -> Option<String> {
         return None;
     }
     let attrs = match &version {
-        Some(v) => tag.replacen(&format!("version=\"{v}\""), "", 1).replacen(&format!("version='{v}'"), "", 1),
+        Some(v) => tag.replacen(&format!("version=\"{v}\""), "", 1).replacen(
+            &format!("version='{v}'"),
+            "",
+            1,
+        ),
         None => tag.to_string(),
     };
-    Some(format!("{}<rss version=\"2.0\"{attrs}{}", &text[..start], &text[tag_end..]))
+    Some(format!(
+        "{}<rss version=\"2.0\"{attrs}{}",
+        &text[..start],
+        &text[tag_end..]
+    ))
 }
 
 /// The `version` attribute's value inside an opening tag's attribute text.
 fn regex_lite_version(tag: &str) -> Option<String> {
     let at = tag.find("version")?;
-    let rest = tag[at + "version".len()..].trim_start().strip_prefix('=')?.trim_start();
+    let rest = tag[at + "version".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &rest[1..];
     Some(value[..value.find(quote)?].to_string())
@@ -189,7 +200,11 @@ mod tests {
 
     #[test]
     fn rss_without_or_with_odd_version_is_read_as_rss2() {
-        for root in ["<rss>", "<rss version=\"0.94\">", "<rss version='2.01' xmlns:dc=\"x\">"] {
+        for root in [
+            "<rss>",
+            "<rss version=\"0.94\">",
+            "<rss version='2.01' xmlns:dc=\"x\">",
+        ] {
             let xml = format!(
                 "<?xml version=\"1.0\"?><!-- c -->{root}<channel><title>K</title>\
                  <item><title>Brand i Kista</title><guid>a</guid></item></channel></rss>"
