@@ -35,20 +35,24 @@ pub struct Request {
     pub directory_ok: bool,
 }
 
+/// New content from a successful fetch.
+#[derive(Debug)]
+pub struct Fresh {
+    /// One document, or one per spool file.
+    pub docs: Vec<Document>,
+    /// The ETag to store, if the server sent one.
+    pub etag: Option<String>,
+    /// The Last-Modified to store, if the server sent one.
+    pub last_modified: Option<String>,
+    /// `Cache-Control: max-age`, if the server sent one.
+    pub max_age: Option<Duration>,
+}
+
 /// A successful fetch.
 #[derive(Debug)]
 pub enum Fetched {
     /// New content.
-    Documents {
-        /// One document, or one per spool file.
-        docs: Vec<Document>,
-        /// The ETag to store, if the server sent one.
-        etag: Option<String>,
-        /// The Last-Modified to store, if the server sent one.
-        last_modified: Option<String>,
-        /// `Cache-Control: max-age`, if the server sent one.
-        max_age: Option<Duration>,
-    },
+    Documents(Fresh),
     /// 304: nothing changed since the ETag/Last-Modified we sent.
     NotModified {
         /// `Cache-Control: max-age`, if the server sent one.
@@ -240,29 +244,25 @@ impl Fetcher {
         let content_type = header_text(header::CONTENT_TYPE);
         let final_url = response.url().clone();
         let bytes = self.read_capped(response).await?;
-        Ok(Fetched::Documents {
+        Ok(Fetched::Documents(Fresh {
             docs: vec![Document {
                 name: final_url.to_string(),
                 bytes,
                 content_type,
                 url: final_url,
-                path: None,
+                spool_file: None,
             }],
             etag,
             last_modified,
             max_age,
-        })
+        }))
     }
 
     /// Reads the (already decompressed) body chunk by chunk, stopping at the cap.
     async fn read_capped(&self, mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
         let limit = self.settings.max_body_bytes;
-        let mut body = Vec::with_capacity(
-            response
-                .content_length()
-                .unwrap_or(64 * 1024)
-                .min(limit) as usize,
-        );
+        let mut body =
+            Vec::with_capacity(response.content_length().unwrap_or(64 * 1024).min(limit) as usize);
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
             if (body.len() + chunk.len()) as u64 > limit {
                 return Err(FetchError::TooLarge { limit });
@@ -317,17 +317,19 @@ impl Fetcher {
             }
             files.sort();
             for file in files {
-                docs.push(self.read_file(&file).await?);
+                let mut doc = self.read_file(&file).await?;
+                doc.spool_file = Some(file);
+                docs.push(doc);
             }
         } else {
             docs.push(self.read_file(&path).await?);
         }
-        Ok(Fetched::Documents {
+        Ok(Fetched::Documents(Fresh {
             docs,
             etag: None,
             last_modified: None,
             max_age: None,
-        })
+        }))
     }
 
     async fn read_file(&self, path: &Path) -> Result<Document, FetchError> {
@@ -358,7 +360,7 @@ impl Fetcher {
             bytes,
             content_type: None,
             url,
-            path: Some(path.to_path_buf()),
+            spool_file: None,
         })
     }
 }
@@ -384,7 +386,9 @@ pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> 
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let date = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    let date = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
     Some((date - now).to_std().unwrap_or(Duration::ZERO))
 }
 

@@ -5,7 +5,9 @@
 //! each source's own schedule until asked to stop; the TUI and the SSH server will drive the same
 //! [`Poller`].
 
+mod parse;
 pub mod schedule;
+mod spool;
 mod writer;
 
 use std::sync::Arc;
@@ -14,11 +16,11 @@ use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
 use crate::config::{Config, SourceConfig};
-use crate::fetch::{Fetched, Fetcher, Request};
+use crate::fetch::{Fetched, Fetcher, Fresh, Request};
 use crate::health::{PollStatus, SourceState};
-use crate::normalise::{disambiguate, normalise};
-use crate::source::{self, Document};
+use crate::source;
 use crate::store::{FetchBatch, Store, StoreError};
+use parse::parse_documents;
 pub use writer::{Write, Writer};
 
 /// What one poll of one source did.
@@ -161,100 +163,55 @@ impl Poller {
                     .await?;
                 Ok(SourceReport::empty(id, PollStatus::NotModified))
             }
-            Fetched::Documents {
-                docs,
-                etag,
-                last_modified,
-                max_age,
-            } => {
-                self.store_documents(source, state, now, docs, etag, last_modified, max_age)
-                    .await
-            }
+            Fetched::Documents(fresh) => self.store_fresh(source, state, now, fresh).await,
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn store_documents(
+    async fn store_fresh(
         &self,
         source: &SourceConfig,
         mut state: SourceState,
         now: DateTime<Utc>,
-        docs: Vec<Document>,
-        etag: Option<String>,
-        last_modified: Option<String>,
-        max_age: Option<std::time::Duration>,
+        fresh: Fresh,
     ) -> Result<SourceReport, Arc<StoreError>> {
         let Some(kind) = source::kind(&source.kind) else {
             let message = format!("unknown kind '{}'", source.kind);
             return self.fail(source, state, now, message, None).await;
         };
-        let kind_name = kind.name();
         let source_id = source.id.clone();
+        let docs = fresh.docs;
         // Parsing is CPU work on untrusted input: keep it off the async workers.
-        let parsed = tokio::task::spawn_blocking(move || {
-            let mut items = Vec::new();
-            let mut warnings = Vec::new();
-            let mut failures = Vec::new();
-            let mut stored_paths = Vec::new();
-            let mut rejected_paths = Vec::new();
-            for doc in &docs {
-                match kind.parse(doc) {
-                    Ok(parsed) => {
-                        let mut normalised: Vec<_> = parsed
-                            .items
-                            .into_iter()
-                            .map(|raw| normalise(raw, &source_id, kind_name, now))
-                            .collect();
-                        disambiguate(&mut normalised);
-                        items.extend(normalised);
-                        warnings.extend(parsed.rejected);
-                        stored_paths.extend(doc.path.clone());
-                    }
-                    Err(e) => {
-                        failures.push(if docs.len() > 1 {
-                            format!("{}: {e}", doc.name)
-                        } else {
-                            e.to_string()
-                        });
-                        rejected_paths.extend(doc.path.clone());
-                    }
-                }
-            }
-            (items, warnings, failures, stored_paths, rejected_paths, docs.len())
-        })
-        .await;
-        let Ok((items, mut warnings, failures, stored_paths, rejected_paths, doc_count)) = parsed
-        else {
-            let message = "parser crashed on this document".to_string();
+        let parsed =
+            tokio::task::spawn_blocking(move || parse_documents(kind, &docs, &source_id, now))
+                .await;
+        let Ok(parsed) = parsed else {
+            let message = "the parser crashed on this document".to_string();
             return self.fail(source, state, now, message, None).await;
         };
-        if doc_count > 0 && failures.len() == doc_count {
-            // Nothing usable: report the error, keep the old ETag so the next poll refetches.
-            let message = failures.join("; ");
+        if parsed.nothing_usable() {
+            // Keep the old ETag, so the next poll fetches the document again.
+            let message = parsed.failures.join("; ");
             return self.fail(source, state, now, message, None).await;
         }
-        warnings.extend(failures);
-        let seen = items.len();
-        state.succeeded(
-            now,
-            source.interval.max(max_age.unwrap_or_default()),
-            seen,
-        );
-        state.etag = etag;
-        state.last_modified = last_modified;
+        let mut warnings = parsed.warnings;
+        warnings.extend(parsed.failures);
+        let interval = source.interval.max(fresh.max_age.unwrap_or_default());
+        state.succeeded(now, interval, parsed.items.len());
+        state.etag = fresh.etag;
+        state.last_modified = fresh.last_modified;
         state.warnings = warnings.clone();
         let report = self
             .writer
             .write(Write::Batch(FetchBatch {
                 source: source.id.clone(),
-                items,
+                items: parsed.items,
                 state,
                 now,
             }))
             .await?;
         // Only now, with the items durable, may spool files leave the spool.
-        move_aside(&stored_paths, "processed");
-        move_aside(&rejected_paths, "rejected");
+        spool::move_aside(&parsed.stored_files, "processed");
+        spool::move_aside(&parsed.rejected_files, "rejected");
         Ok(SourceReport {
             id: source.id.clone(),
             status: PollStatus::Ok.as_str(),
@@ -334,22 +291,3 @@ impl SourceReport {
         }
     }
 }
-
-/// Moves spool files into a sibling folder (`processed/`, `rejected/`) once they are handled,
-/// so the spool only holds what is still to do. A read-only spool is left as it is (dedup keeps
-/// re-reads harmless).
-fn move_aside(paths: &[std::path::PathBuf], folder: &str) {
-    for path in paths {
-        let Some(dir) = path.parent() else { continue };
-        let target_dir = dir.join(folder);
-        let Some(name) = path.file_name() else {
-            continue;
-        };
-        let moved = std::fs::create_dir_all(&target_dir)
-            .and_then(|()| std::fs::rename(path, target_dir.join(name)));
-        if let Err(e) = moved {
-            tracing::warn!("cannot move {} to {folder}/: {e}", path.display());
-        }
-    }
-}
-

@@ -45,7 +45,9 @@ impl Writer {
         if self.tx.send((write, reply)).await.is_err() {
             return Err(Arc::new(writer_gone()));
         }
-        answer.await.unwrap_or_else(|_| Err(Arc::new(writer_gone())))
+        answer
+            .await
+            .unwrap_or_else(|_| Err(Arc::new(writer_gone())))
     }
 }
 

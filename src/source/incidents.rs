@@ -186,7 +186,7 @@ mod tests {
             bytes: body.as_bytes().to_vec(),
             content_type: Some("application/json".into()),
             url: url::Url::parse("http://127.0.0.1/incidents").unwrap(),
-            path: None,
+            spool_file: None,
         }
     }
 
@@ -201,7 +201,10 @@ mod tests {
         assert_eq!(parsed.items.len(), 2);
         let item = &parsed.items[0];
         assert_eq!(item.severity, Some(Severity::High));
-        assert_eq!(item.extra.get("unit").map(String::as_str), Some("Spånga-Tensta"));
+        assert_eq!(
+            item.extra.get("unit").map(String::as_str),
+            Some("Spånga-Tensta")
+        );
         assert_eq!(
             item.published.unwrap().to_rfc3339(),
             "2026-11-24T06:42:00+00:00"
@@ -214,7 +217,11 @@ mod tests {
         let parsed = Incidents.parse(&doc(body)).unwrap();
         assert_eq!(parsed.items.len(), 1);
         assert_eq!(parsed.rejected.len(), 2);
-        assert!(parsed.rejected[0].contains("record 2"), "{:?}", parsed.rejected);
+        assert!(
+            parsed.rejected[0].contains("record 2"),
+            "{:?}",
+            parsed.rejected
+        );
         assert!(parsed.rejected[0].contains("reported_at"));
     }
 

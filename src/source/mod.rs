@@ -22,8 +22,9 @@ pub struct Document {
     pub content_type: Option<String>,
     /// The final URL after redirects (the base for relative links).
     pub url: Url,
-    /// The file it came from, for spool directories (moved aside once stored).
-    pub path: Option<std::path::PathBuf>,
+    /// The spool file it came from, when the source is a spool directory; such files are
+    /// moved aside once their items are stored.
+    pub spool_file: Option<std::path::PathBuf>,
 }
 
 /// What a kind made of one document.

@@ -29,29 +29,109 @@ impl Kind for Rss {
             .as_deref()
             .and_then(charset::charset_from_content_type);
         let decoded = charset::decode_xml(&doc.bytes, http_charset);
-        let parser = feed_rs::parser::Builder::new()
-            .base_uri(Some(doc.url.as_str()))
-            .id_generator(|_, _, _| String::new())
-            .build();
-        let feed = match parser.parse(decoded.text.as_bytes()) {
-            Ok(feed) => feed,
-            // feed-rs only accepts <rss> with a version it knows; in the wild the attribute is
-            // often missing or odd ("0.94", "2.01"). Read those as RSS 2.0, as feed readers do.
-            Err(feed_rs::parser::ParseFeedError::ParseError(
-                feed_rs::parser::ParseErrorKind::NoFeedRoot,
-            )) if with_rss_version(&decoded.text).is_some() => {
-                let fixed = with_rss_version(&decoded.text).unwrap_or_default();
-                parser
-                    .parse(fixed.as_bytes())
-                    .map_err(|e| ParseError(describe(&e, &decoded.text)))?
-            }
-            Err(e) => return Err(ParseError(describe(&e, &decoded.text))),
-        };
-        Ok(Parsed {
-            items: items(&feed, &doc.url),
-            rejected: Vec::new(),
-        })
+        let feed = parse_lenient(&decoded.text)?;
+        let items = items(&feed, &doc.url);
+        let mut rejected = Vec::new();
+        if items.is_empty() && mentions_entries(&decoded.text) {
+            rejected.push(
+                "the document has <item> or <entry> elements, but none could be read".to_string(),
+            );
+        }
+        Ok(Parsed { items, rejected })
     }
+}
+
+/// Parses with feed-rs; where a known deviation from what feed-rs accepts explains a failure or
+/// an empty result, repairs the document and tries once more.
+fn parse_lenient(text: &str) -> Result<Feed, ParseError> {
+    // No base URI: feed-rs would resolve relative links against the document URL, where feed
+    // readers use the feed's own site link (see `items`). xml:base is still honoured.
+    let parser = feed_rs::parser::Builder::new()
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let first = parser.parse(text.as_bytes());
+    if matches!(&first, Ok(feed) if !feed.entries.is_empty()) {
+        return first.map_err(|e| ParseError(describe(&e, text)));
+    }
+    let repaired = with_rss_version(text)
+        .or_else(|| atom03_as_atom10(text))
+        .or_else(|| json_feed_repaired(text));
+    if let Some(repaired) = repaired
+        && let Ok(feed) = parser.parse(repaired.as_bytes())
+    {
+        return Ok(feed);
+    }
+    first.map_err(|e| ParseError(describe(&e, text)))
+}
+
+/// Whether the text looks like it holds feed entries (to flag a feed that parsed to nothing).
+fn mentions_entries(text: &str) -> bool {
+    text.contains("<item") || text.contains("<entry") || text.contains("\"items\"")
+}
+
+/// Atom 0.3 (namespace `http://purl.org/atom/ns#`, `issued`/`modified`, MIME types in the
+/// `type` of text constructs) rewritten as Atom 1.0, which feed-rs reads.
+fn atom03_as_atom10(text: &str) -> Option<String> {
+    const ATOM_03: &str = "http://purl.org/atom/ns#";
+    static TEXT_TYPE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(<(?:title|subtitle|tagline|summary|content|info|copyright|rights)\b[^>]*?)\btype=["'](text/html|text/plain|application/xhtml\+xml)["']"#,
+        )
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    });
+    if !text.contains(ATOM_03) {
+        return None;
+    }
+    let text = text
+        .replace(ATOM_03, "http://www.w3.org/2005/Atom")
+        .replace("<issued>", "<published>")
+        .replace("</issued>", "</published>")
+        .replace("<modified>", "<updated>")
+        .replace("</modified>", "</updated>")
+        .replace("<tagline", "<subtitle")
+        .replace("</tagline>", "</subtitle>");
+    let text = TEXT_TYPE.replace_all(&text, |c: &regex::Captures| {
+        let kind = match &c[2] {
+            "text/html" => "html",
+            "application/xhtml+xml" => "xhtml",
+            _ => "text",
+        };
+        format!("{}type=\"{kind}\"", &c[1])
+    });
+    Some(text.into_owned())
+}
+
+/// A JSON Feed with the common spec violations repaired: a missing feed title, numeric item ids
+/// (JSON Feed 1.0 exporters), a missing version.
+fn json_feed_repaired(text: &str) -> Option<String> {
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let mut feed: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = feed.as_object_mut()?;
+    let mut changed = false;
+    for (key, default) in [
+        ("title", ""),
+        ("version", "https://jsonfeed.org/version/1.1"),
+    ] {
+        if !object.get(key).is_some_and(serde_json::Value::is_string) {
+            object.insert(key.into(), default.into());
+            changed = true;
+        }
+    }
+    if let Some(items) = object.get_mut("items").and_then(|i| i.as_array_mut()) {
+        for item in items.iter_mut().filter_map(|i| i.as_object_mut()) {
+            if let Some(id) = item
+                .get("id")
+                .filter(|id| id.is_number())
+                .map(|id| id.to_string())
+            {
+                item.insert("id".into(), id.into());
+                changed = true;
+            }
+        }
+    }
+    changed.then(|| feed.to_string())
 }
 
 /// The document with its root `<rss ...>` tag's version set to "2.0", when the root is `<rss>`
@@ -65,7 +145,7 @@ fn with_rss_version(text: &str) -> Option<String> {
     }
     let tag_end = start + rest.find('>')?;
     let tag = &text[start + 4..tag_end];
-    let version = regex_lite_version(tag);
+    let version = version_attribute(tag);
     if matches!(version.as_deref(), Some("2.0" | "0.91" | "0.92")) {
         return None;
     }
@@ -85,7 +165,7 @@ fn with_rss_version(text: &str) -> Option<String> {
 }
 
 /// The `version` attribute's value inside an opening tag's attribute text.
-fn regex_lite_version(tag: &str) -> Option<String> {
+fn version_attribute(tag: &str) -> Option<String> {
     let at = tag.find("version")?;
     let rest = tag[at + "version".len()..]
         .trim_start()
@@ -194,7 +274,7 @@ mod tests {
             bytes: xml.as_bytes().to_vec(),
             content_type: None,
             url: Url::parse("http://127.0.0.1/f.xml").unwrap(),
-            path: None,
+            spool_file: None,
         })
     }
 
@@ -213,6 +293,38 @@ mod tests {
             assert_eq!(parsed.items.len(), 1, "{root}");
             assert_eq!(parsed.items[0].title.as_deref(), Some("Brand i Kista"));
         }
+    }
+
+    #[test]
+    fn atom_0_3_is_read() {
+        let xml = r#"<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#">
+            <title>K</title><entry><title>Storm</title><id>tag:a</id>
+            <issued>2026-11-24T10:00:00Z</issued><modified>2026-11-24T11:00:00Z</modified>
+            </entry></feed>"#;
+        let parsed = parse(xml).unwrap();
+        assert_eq!(parsed.items.len(), 1);
+        assert!(parsed.items[0].published.is_some());
+        assert!(parsed.rejected.is_empty());
+    }
+
+    #[test]
+    fn json_feed_without_title_and_with_numeric_ids_is_read() {
+        let json = r#"{"version":"https://jsonfeed.org/version/1","items":[
+            {"id":1,"content_text":"Brand i Kista"},{"id":2,"content_text":"Storm"}]}"#;
+        let parsed = parse(json).unwrap();
+        assert_eq!(parsed.items.len(), 2);
+        assert_eq!(parsed.items[0].guid.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn relative_links_use_the_channel_link() {
+        let xml = r#"<rss version="2.0"><channel><link>https://example.stockholm/</link>
+            <item><title>A</title><link>/nyheter/a</link></item></channel></rss>"#;
+        let parsed = parse(xml).unwrap();
+        assert_eq!(
+            parsed.items[0].link.as_deref(),
+            Some("https://example.stockholm/nyheter/a")
+        );
     }
 
     #[test]

@@ -1,0 +1,67 @@
+//! Turning one fetch's documents into normalised items: a pure function, run on the blocking
+//! pool by the poll.
+
+use chrono::{DateTime, Utc};
+
+use crate::normalise::{Normalised, disambiguate, normalise};
+use crate::source::{Document, Kind};
+
+/// What the documents of one fetch gave.
+#[derive(Debug, Default)]
+pub(super) struct ParsedFetch {
+    /// Normalised items of all readable documents.
+    pub items: Vec<Normalised>,
+    /// Records skipped inside readable documents.
+    pub warnings: Vec<String>,
+    /// Documents that could not be read at all, with the reason.
+    pub failures: Vec<String>,
+    /// Spool files whose items are in `items`.
+    pub stored_files: Vec<std::path::PathBuf>,
+    /// Spool files that could not be read.
+    pub rejected_files: Vec<std::path::PathBuf>,
+    documents: usize,
+}
+
+impl ParsedFetch {
+    /// Whether every document failed (an empty spool is not a failure).
+    pub fn nothing_usable(&self) -> bool {
+        self.documents > 0 && self.failures.len() == self.documents
+    }
+}
+
+/// Parses and normalises each document; a bad document is recorded, the others still count.
+pub(super) fn parse_documents(
+    kind: &dyn Kind,
+    docs: &[Document],
+    source_id: &str,
+    now: DateTime<Utc>,
+) -> ParsedFetch {
+    let mut out = ParsedFetch {
+        documents: docs.len(),
+        ..ParsedFetch::default()
+    };
+    for doc in docs {
+        match kind.parse(doc) {
+            Ok(parsed) => {
+                let mut items: Vec<Normalised> = parsed
+                    .items
+                    .into_iter()
+                    .map(|raw| normalise(raw, source_id, kind.name(), now))
+                    .collect();
+                disambiguate(&mut items);
+                out.items.extend(items);
+                out.warnings.extend(parsed.rejected);
+                out.stored_files.extend(doc.spool_file.clone());
+            }
+            Err(e) => {
+                out.failures.push(if docs.len() > 1 {
+                    format!("{}: {e}", doc.name)
+                } else {
+                    e.to_string()
+                });
+                out.rejected_files.extend(doc.spool_file.clone());
+            }
+        }
+    }
+    out
+}
