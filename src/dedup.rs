@@ -59,10 +59,7 @@ pub fn merge_same_source(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (
 pub fn merge_other_source(stored: &Item, incoming: &Item, now: DateTime<Utc>) -> (Item, Outcome) {
     let mut merged = stored.clone();
     merged.last_seen = now;
-    let known = merged
-        .sightings
-        .iter()
-        .any(|s| s.source == incoming.source);
+    let known = merged.sightings.iter().any(|s| s.source == incoming.source);
     touch_sighting(&mut merged, incoming, now);
     let outcome = if known {
         Outcome::Unchanged

@@ -40,7 +40,10 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     print_reports(&poller.poll_all().await?, false)?;
 
     let items = store.items(&ItemQuery::default())?;
-    println!("\n== {} items in the store, newest first (Stockholm time) ==", items.len());
+    println!(
+        "\n== {} items in the store, newest first (Stockholm time) ==",
+        items.len()
+    );
     for item in &items {
         println!("{}", format::item_line(item));
     }

@@ -8,7 +8,9 @@ use crate::poll::{SourceReport, Totals};
 
 /// A UTC time as Stockholm local time, `2026-11-25 11:00`.
 pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Stockholm).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&Stockholm)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// One line per item: local time, source, title (text is already sanitised by `normalise`).

@@ -78,7 +78,9 @@ pub fn parse_since(text: &str, now: DateTime<Utc>) -> anyhow::Result<DateTime<Ut
     {
         return Ok(t.with_timezone(&Utc));
     }
-    bail!("--since: invalid value '{text}': expected a duration (\"2h\", \"7d\") or a date (2026-11-20)")
+    bail!(
+        "--since: invalid value '{text}': expected a duration (\"2h\", \"7d\") or a date (2026-11-20)"
+    )
 }
 
 #[cfg(test)]

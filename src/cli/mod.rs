@@ -122,7 +122,8 @@ impl Paths {
 
 /// Opens a store, with the data dir named in any error.
 pub fn open_store(dir: &Path) -> anyhow::Result<Arc<Store>> {
-    let store = Store::open(dir).with_context(|| format!("cannot open data dir {}", dir.display()))?;
+    let store =
+        Store::open(dir).with_context(|| format!("cannot open data dir {}", dir.display()))?;
     Ok(Arc::new(store))
 }
 

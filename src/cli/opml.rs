@@ -48,9 +48,10 @@ fn import(paths: &Paths, file: &PathBuf, into: Option<PathBuf>) -> anyhow::Resul
         .iter()
         .flat_map(|c| c.sources.iter().map(|s| s.url.to_string()))
         .collect();
-    let (fresh, skipped): (Vec<Subscription>, Vec<Subscription>) = subs
-        .into_iter()
-        .partition(|s| !known_urls.contains(&s.xml_url) && !known_urls.contains(&format!("{}/", s.xml_url)));
+    let (fresh, skipped): (Vec<Subscription>, Vec<Subscription>) =
+        subs.into_iter().partition(|s| {
+            !known_urls.contains(&s.xml_url) && !known_urls.contains(&format!("{}/", s.xml_url))
+        });
     let toml = opml::to_source_toml(&fresh, &taken);
     match into {
         Some(path) => {

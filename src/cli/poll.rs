@@ -55,7 +55,11 @@ pub async fn run(paths: &Paths) -> anyhow::Result<ExitCode> {
     );
     let poller = Poller::new(config, store)?;
     schedule::run(poller, super::shutdown_signal(), |r| {
-        println!("{} {}", format::local_time(chrono::Utc::now()), format::report_line(r));
+        println!(
+            "{} {}",
+            format::local_time(chrono::Utc::now()),
+            format::report_line(r)
+        );
     })
     .await?;
     eprintln!("lage: stopped; everything fetched is saved");

@@ -61,7 +61,11 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
         };
         let status = state.last_status.map(|s| s.as_str()).unwrap_or("never");
         let error = match (&state.last_error, state.last_error_at) {
-            (Some(e), Some(at)) => format!("{} ({} failures in a row) {e}", format::local_time(at), state.consecutive_failures),
+            (Some(e), Some(at)) => format!(
+                "{} ({} failures in a row) {e}",
+                format::local_time(at),
+                state.consecutive_failures
+            ),
             _ => "-".into(),
         };
         println!(
@@ -71,7 +75,11 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
             if row.enabled { "yes" } else { "no" },
             status,
             when(state.last_success),
-            if row.enabled { when(state.next_due) } else { "-".into() },
+            if row.enabled {
+                when(state.next_due)
+            } else {
+                "-".into()
+            },
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -484,21 +484,20 @@ impl Loader {
             ));
         }
         if url.scheme() != "file" && url.host_str().is_none_or(str::is_empty) {
-            return Err(at(
-                offset,
-                format!("key 'url': '{written}' has no host"),
-            ));
+            return Err(at(offset, format!("key 'url': '{written}' has no host")));
         }
         // Check the query as written: a key-like parameter must be a `${VAR}` reference.
         if let Some(query) = written.split_once('?').map(|(_, q)| q) {
             for pair in query.split('&') {
                 let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                let value = Template::parse(value)
-                    .map_err(|e| at(offset, format!("key 'url': {e}")))?;
+                let value =
+                    Template::parse(value).map_err(|e| at(offset, format!("key 'url': {e}")))?;
                 if secret::is_sensitive_name(name) && secret::has_literal_secret(&value) {
                     return Err(at(
                         offset,
-                        format!("key 'url': parameter '{name}' holds a literal secret; write {name}=${{MY_KEY}} and set the variable in the environment"),
+                        format!(
+                            "key 'url': parameter '{name}' holds a literal secret; write {name}=${{MY_KEY}} and set the variable in the environment"
+                        ),
                     ));
                 }
             }

@@ -50,7 +50,11 @@ pub(super) struct RawSource {
 /// 1-based line number of a byte offset in `text`.
 pub(super) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The line of `key = ...` inside the byte range of a table, falling back to the table's line.

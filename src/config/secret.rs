@@ -135,9 +135,17 @@ enum Piece {
 /// Header names whose values are credentials and so must come from the environment.
 pub fn is_sensitive_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["auth", "token", "secret", "key", "cookie", "password", "signature"]
-        .iter()
-        .any(|word| name.contains(word))
+    [
+        "auth",
+        "token",
+        "secret",
+        "key",
+        "cookie",
+        "password",
+        "signature",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// Whether a sensitive value holds literal secret text beyond an auth scheme word.
@@ -145,7 +153,12 @@ pub fn has_literal_secret(value: &Template) -> bool {
     let literal = value.literal_text();
     let rest = literal
         .split_whitespace()
-        .filter(|word| !matches!(word.to_ascii_lowercase().as_str(), "bearer" | "basic" | "token"))
+        .filter(|word| {
+            !matches!(
+                word.to_ascii_lowercase().as_str(),
+                "bearer" | "basic" | "token"
+            )
+        })
         .count();
     rest > 0
 }
@@ -180,8 +193,12 @@ mod tests {
 
     #[test]
     fn literal_secrets_are_spotted() {
-        assert!(has_literal_secret(&Template::parse("Bearer abc123").unwrap()));
-        assert!(!has_literal_secret(&Template::parse("Bearer ${TOKEN}").unwrap()));
+        assert!(has_literal_secret(
+            &Template::parse("Bearer abc123").unwrap()
+        ));
+        assert!(!has_literal_secret(
+            &Template::parse("Bearer ${TOKEN}").unwrap()
+        ));
         assert!(!has_literal_secret(&Template::parse("${TOKEN}").unwrap()));
         assert!(is_sensitive_name("Authorization"));
         assert!(is_sensitive_name("X-Api-Key"));

@@ -51,7 +51,8 @@ pub(super) enum IngestError {
 type TxResult<T> = Result<T, ConflictableTransactionError<String>>;
 
 pub(super) fn apply(trees: &Trees, batch: &FetchBatch) -> Result<BatchReport, IngestError> {
-    let state = serde_json::to_vec(&batch.state).map_err(|e| IngestError::Corrupt(e.to_string()))?;
+    let state =
+        serde_json::to_vec(&batch.state).map_err(|e| IngestError::Corrupt(e.to_string()))?;
     let result = (
         &trees.items,
         &trees.by_time,
@@ -168,7 +169,8 @@ impl Tx<'_> {
         }
         if let Some(before) = before {
             if before.published != item.published {
-                self.by_time.remove(keys::by_time(before.published, &before.id))?;
+                self.by_time
+                    .remove(keys::by_time(before.published, &before.id))?;
             }
             for s in &before.sightings {
                 self.by_source

@@ -1,0 +1,990 @@
+//! Ingest, end to end: the real `lage` binary polls a loopback fixture server into a data dir
+//! made for the test, and the test reads back what was stored (`items --json`), what each source
+//! reported (`poll --once --json`) and the sources' health (`sources --json`).
+//!
+//! Every test has its own temp dir and its own server, so tests run in parallel and never share
+//! state. Nothing here touches the network beyond 127.0.0.1.
+
+mod common;
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use tempfile::TempDir;
+
+use common::{FixtureServer, lage_cmd, write_config};
+
+/// Fetch settings for tests: short enough that a stuck request fails fast, long enough for a
+/// debug build on a busy machine.
+const FETCH: &str = r#"
+[fetch]
+contact = "lage-tests@stockholm.example"
+timeout = "10s"
+connect_timeout = "2s"
+"#;
+
+/// The contact configured in [`FETCH`], expected in the User-Agent.
+const CONTACT: &str = "lage-tests@stockholm.example";
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds")
+}
+
+/// One test's world: a fixture server and a temp dir holding the config and the data dir.
+struct World {
+    server: FixtureServer,
+    dir: TempDir,
+}
+
+impl World {
+    /// A world serving the bundled fixtures.
+    fn new() -> World {
+        World::serving(&fixtures_dir())
+    }
+
+    /// A world whose server serves `dir` instead of the bundled fixtures.
+    fn serving(dir: &Path) -> World {
+        World {
+            server: FixtureServer::start(dir),
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+
+    fn config_path(&self) -> PathBuf {
+        self.dir.path().join("lage.toml")
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Writes (or rewrites) the config: `fetch` settings followed by the `sources` tables.
+    fn configure(&self, fetch: &str, sources: &[String]) {
+        write_config(self.dir.path(), &format!("{fetch}\n{}", sources.join("\n")));
+    }
+
+    /// Runs `lage poll --once --json` with extra environment, checks it exited 0 without a
+    /// panic, and returns the report.
+    fn poll_with_env(&self, env: &[(&str, Option<&str>)]) -> Value {
+        let mut cmd = lage_cmd(&self.config_path(), &self.data_dir());
+        cmd.args(["poll", "--once", "--json"]);
+        for (name, value) in env {
+            match value {
+                Some(value) => cmd.env(name, value),
+                None => cmd.env_remove(name),
+            };
+        }
+        json_of(&cmd.output().expect("run lage poll"), "poll --once --json")
+    }
+
+    fn poll(&self) -> Value {
+        self.poll_with_env(&[])
+    }
+
+    /// Every stored item (`lage items --json`).
+    fn items(&self) -> Vec<Value> {
+        let output = lage_cmd(&self.config_path(), &self.data_dir())
+            .args(["items", "--json"])
+            .output()
+            .expect("run lage items");
+        array(json_of(&output, "items --json"))
+    }
+
+    /// Source health (`lage sources --json`) of source `id`.
+    fn source_health(&self, id: &str) -> Value {
+        let output = lage_cmd(&self.config_path(), &self.data_dir())
+            .args(["sources", "--json"])
+            .output()
+            .expect("run lage sources");
+        array(json_of(&output, "sources --json"))
+            .into_iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no source {id} in `lage sources --json`"))
+    }
+}
+
+/// A `[[source]]` table.
+fn source(id: &str, kind: &str, url: &str) -> String {
+    format!("[[source]]\nid = \"{id}\"\nkind = \"{kind}\"\nurl = \"{url}\"\n")
+}
+
+fn rss(id: &str, url: &str) -> String {
+    source(id, "rss", url)
+}
+
+/// Parses a command's stdout as JSON after checking it exited 0 and did not panic.
+fn json_of(output: &Output, what: &str) -> Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "lage {what} failed ({}):\nstdout: {stdout}\nstderr: {stderr}",
+        output.status
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "lage {what} panicked:\n{stderr}"
+    );
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("lage {what} printed invalid JSON ({e}):\n{stdout}"))
+}
+
+fn array(value: Value) -> Vec<Value> {
+    match value {
+        Value::Array(values) => values,
+        other => panic!("expected a JSON array, got {other}"),
+    }
+}
+
+/// The report of source `id` in a poll report.
+fn report<'a>(poll: &'a Value, id: &str) -> &'a Value {
+    poll["sources"]
+        .as_array()
+        .and_then(|sources| sources.iter().find(|s| s["id"] == id))
+        .unwrap_or_else(|| panic!("no report for source {id} in {poll}"))
+}
+
+/// The error message of source `id`, after checking its status is `error`.
+fn error_of(poll: &Value, id: &str) -> String {
+    let report = report(poll, id);
+    assert_eq!(
+        report["status"], "error",
+        "source {id} should have failed: {report}"
+    );
+    let message = report["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        !message.is_empty(),
+        "source {id} failed without a message: {report}"
+    );
+    message
+}
+
+fn assert_ok(poll: &Value, id: &str) {
+    let report = report(poll, id);
+    assert_eq!(report["status"], "ok", "source {id} should be ok: {report}");
+}
+
+fn text<'a>(item: &'a Value, field: &str) -> &'a str {
+    item[field].as_str().unwrap_or_default()
+}
+
+/// The titles of `items`, sorted.
+fn titles(items: &[Value]) -> Vec<String> {
+    let mut titles: Vec<String> = items.iter().map(|i| text(i, "title").to_string()).collect();
+    titles.sort();
+    titles
+}
+
+fn sorted(expected: &[&str]) -> Vec<String> {
+    let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    expected
+}
+
+/// The stored item whose guid is `guid`.
+fn by_guid<'a>(items: &'a [Value], guid: &str) -> &'a Value {
+    items
+        .iter()
+        .find(|i| i["guid"] == guid)
+        .unwrap_or_else(|| panic!("no stored item with guid {guid}"))
+}
+
+fn time(value: &Value) -> DateTime<Utc> {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a time: {value}"));
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("not an RFC 3339 time '{text}': {e}"))
+        .with_timezone(&Utc)
+}
+
+/// Polls `path` as the only `rss` source and checks the stored titles are exactly `expected`.
+fn assert_feed_titles(path: &str, expected: &[&str]) {
+    let world = World::new();
+    world.configure(FETCH, &[rss("feed", &world.url(path))]);
+    let poll = world.poll();
+    assert_ok(&poll, "feed");
+    let items = world.items();
+    assert_eq!(items.len(), expected.len(), "items stored from {path}");
+    assert_eq!(
+        titles(&items),
+        sorted(expected),
+        "titles stored from {path}"
+    );
+}
+
+/// Characters that must never reach a terminal from feed text: C0 controls other than `\n` and
+/// `\t`, DEL and C1 controls, bidi embeddings, overrides and isolates, zero-width characters
+/// and directional marks.
+fn is_hostile(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{200b}'..='\u{200f}')
+}
+
+/// Every string (and object key) anywhere in `value` that holds a hostile character, with its
+/// JSON path.
+fn hostile_strings(value: &Value, path: &str, found: &mut Vec<String>) {
+    fn check(s: &str, at: &str, found: &mut Vec<String>) {
+        if s.chars().any(is_hostile) {
+            found.push(format!("{at}: {s:?}"));
+        }
+    }
+    match value {
+        Value::String(s) => check(s, path, found),
+        Value::Array(values) => {
+            for (i, v) in values.iter().enumerate() {
+                hostile_strings(v, &format!("{path}[{i}]"), found);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                let at = format!("{path}.{k}");
+                check(k, &at, found);
+                hostile_strings(v, &at, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Polls an escape-sequence fixture and checks the titles and that no field anywhere carries a
+/// control, bidi or zero-width character.
+fn assert_titles_sanitised(path: &str) {
+    let world = World::new();
+    world.configure(FETCH, &[rss("esc", &world.url(path))]);
+    let poll = world.poll();
+    assert_ok(&poll, "esc");
+    let items = world.items();
+    assert_eq!(items.len(), 6, "items stored from {path}");
+    let stored = titles(&items);
+    for expected in [
+        "Falsk[2J larm i Kista",
+        "Strömavbrott]0;pwned i Farsta",
+        "Inbrott i skola i Bromma",
+        "Brand i Skärholmen",
+    ] {
+        assert!(
+            stored.iter().any(|t| t == expected),
+            "no title {expected:?} in {stored:?}"
+        );
+    }
+    let mut found = Vec::new();
+    hostile_strings(&Value::Array(items), "items", &mut found);
+    assert!(
+        found.is_empty(),
+        "hostile characters stored:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The ETag the server sends for `path`, read with a plain HTTP/1.1 request of our own.
+fn served_etag(server: &FixtureServer, path: &str) -> String {
+    let authority = server.base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(authority).expect("connect to the fixture server");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("set read timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send request");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read response");
+    let response = String::from_utf8_lossy(&response);
+    let head = response.split("\r\n\r\n").next().unwrap_or_default();
+    head.lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("etag")
+                .then(|| value.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("no ETag in the response to {path}:\n{head}"))
+}
+
+// ---- Formats -------------------------------------------------------------------------------
+
+#[test]
+fn rss_0_91_items_are_stored_with_their_titles() {
+    assert_feed_titles(
+        "/feed/rss091.xml",
+        &[
+            "Brand i trapphus på Ringvägen",
+            "Vattenläcka vid Medborgarplatsen",
+            "Krisövning på Södermalms stadsdelsförvaltning",
+        ],
+    );
+}
+
+#[test]
+fn rss_1_0_items_are_stored_with_their_titles() {
+    assert_feed_titles(
+        "/feed/rss10.rdf",
+        &[
+            "Strömavbrott i Abrahamsberg",
+            "Inbrott i förskola i Ulvsunda",
+            "Trafikolycka vid Brommaplan",
+        ],
+    );
+}
+
+#[test]
+fn rss_2_0_items_are_stored_with_their_titles() {
+    assert_feed_titles(
+        "/feed/rss20.xml",
+        &[
+            "Brand i garage i Hägersten",
+            "Trafikolycka vid Fridhemsplan",
+            "Vattenläcka på Götgatan",
+            "Inbrott i skola i Skarpnäck",
+            "Krisövning i Stadshuset",
+        ],
+    );
+}
+
+#[test]
+fn atom_entries_are_stored_with_their_titles() {
+    assert_feed_titles(
+        "/feed/atom.xml",
+        &[
+            "Brand i bil i Husby",
+            "Hot mot personal på fritidsgården i Rinkeby",
+            "Trafikolycka på E18 vid Kista",
+            "Krisövning i Kista & Husby",
+        ],
+    );
+}
+
+#[test]
+fn json_feed_items_are_stored_with_their_titles() {
+    assert_feed_titles(
+        "/feed/jsonfeed.json",
+        &[
+            "Vattenläcka i Högdalen",
+            "Inbrott i skola i Årsta",
+            "Förberedelser inför stormen",
+        ],
+    );
+}
+
+// ---- Text: charsets, links, HTML, dates, hostile characters ---------------------------------
+
+#[test]
+fn windows_1252_feed_keeps_swedish_letters() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("cp1252", &world.url("/feed/windows1252.xml"))]);
+    assert_ok(&world.poll(), "cp1252");
+    let stored = titles(&world.items());
+    for expected in [
+        "Vattenläcka på Södermalm – gatan avstängd",
+        "Åtgärder efter brand i Älvsjö",
+    ] {
+        assert!(
+            stored.iter().any(|t| t == expected),
+            "no title {expected:?} in {stored:?}"
+        );
+    }
+}
+
+#[test]
+fn iso_8859_1_from_the_http_charset_keeps_swedish_letters() {
+    let world = World::new();
+    let url = world.url("/charset/iso88591-no-prolog-encoding.xml?cs=ISO-8859-1");
+    world.configure(FETCH, &[rss("latin1", &url)]);
+    assert_ok(&world.poll(), "latin1");
+    let stored = titles(&world.items());
+    assert!(
+        stored.iter().any(|t| t == "Översvämning i Hässelby strand"),
+        "no correctly decoded title in {stored:?}"
+    );
+}
+
+#[test]
+fn relative_links_are_resolved_to_absolute_urls() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("rel", &world.url("/feed/relative-links.xml"))]);
+    assert_ok(&world.poll(), "rel");
+    let items = world.items();
+    let urls: Vec<&str> = ["rel-1", "rel-2", "rel-3"]
+        .into_iter()
+        .map(|guid| text(by_guid(&items, guid), "url"))
+        .collect();
+    // Resolved against the channel's own <link> (https://example.stockholm/), as
+    // src/source/rss.rs documents; an absolute link is left as it is.
+    assert_eq!(
+        urls,
+        [
+            "https://example.stockholm/nyheter/2026/brand-i-kista",
+            "https://example.stockholm/nyheter/x.html",
+            "https://other.example.stockholm/ovning",
+        ]
+    );
+}
+
+#[test]
+fn html_in_titles_becomes_plain_text() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("html", &world.url("/feed/html-titles.xml"))]);
+    assert_ok(&world.poll(), "html");
+    let items = world.items();
+    assert_eq!(
+        text(by_guid(&items, "html-1"), "title"),
+        "Brand i Rinkeby & Kista"
+    );
+    assert_eq!(
+        text(by_guid(&items, "html-2"), "title").replace('\u{a0}', " "),
+        "Strömavbrott i Farsta"
+    );
+    assert_eq!(
+        text(by_guid(&items, "html-3"), "title"),
+        "Vattenläcka på Kungsholmen"
+    );
+    assert_eq!(
+        text(by_guid(&items, "html-4"), "title"),
+        "Krisövning i Hägersten — \"Stab 1\""
+    );
+    assert_eq!(
+        text(by_guid(&items, "html-5"), "title"),
+        "Temperatur < 0 grader i Bromma"
+    );
+}
+
+#[test]
+fn items_without_dates_are_dated_when_first_seen() {
+    let world = World::new();
+    world.configure(
+        FETCH,
+        &[rss("nodate", &world.url("/feed/missing-dates.xml"))],
+    );
+    let before = Utc::now();
+    assert_ok(&world.poll(), "nodate");
+    let after = Utc::now();
+    let items = world.items();
+    assert_eq!(items.len(), 3);
+    for item in &items {
+        assert_eq!(item["date_origin"], "first_seen", "{item}");
+        assert_eq!(item["published"], item["first_seen"], "{item}");
+        let published = time(&item["published"]);
+        assert!(
+            before - chrono::Duration::seconds(1) <= published
+                && published <= after + chrono::Duration::seconds(1),
+            "published {published} is not the time of the poll ({before} to {after})"
+        );
+    }
+}
+
+#[test]
+fn escape_sequences_and_bidi_controls_from_character_references_are_removed() {
+    assert_titles_sanitised("/feed/escape-title.xml");
+}
+
+#[test]
+fn escape_sequences_and_bidi_controls_from_raw_bytes_are_removed() {
+    assert_titles_sanitised("/feed/escape-title-raw.xml");
+}
+
+// ---- Polling again ---------------------------------------------------------------------------
+
+#[test]
+fn unchanged_feed_is_not_modified_on_the_second_poll() {
+    let world = World::new();
+    let path = "/feed/rss20.xml";
+    world.configure(FETCH, &[rss("rss20", &world.url(path))]);
+    assert_ok(&world.poll(), "rss20");
+    let first = world.items();
+    assert_eq!(world.server.hits(path), 1);
+
+    let second_poll = world.poll();
+
+    assert_eq!(
+        report(&second_poll, "rss20")["status"],
+        "not_modified",
+        "{second_poll}"
+    );
+    assert_eq!(
+        world.server.hits(path),
+        2,
+        "the second poll must ask the server"
+    );
+    assert_eq!(second_poll["totals"]["new"], 0);
+    let sent = world
+        .server
+        .last_request_headers(path)
+        .and_then(|h| h.get("if-none-match").cloned())
+        .expect("the second poll sent If-None-Match");
+    let served = served_etag(&world.server, path);
+    assert!(
+        served.starts_with("W/\""),
+        "the server sends a weak ETag: {served}"
+    );
+    assert_eq!(
+        sent.as_bytes(),
+        served.as_bytes(),
+        "If-None-Match must be the ETag, byte-exact"
+    );
+    let second = world.items();
+    let identity = |items: &[Value]| -> Vec<(String, String, u64)> {
+        let mut ids: Vec<_> = items
+            .iter()
+            .map(|i| {
+                let revision = i["revision"].as_u64().unwrap_or_default();
+                (
+                    text(i, "id").to_string(),
+                    text(i, "content_hash").to_string(),
+                    revision,
+                )
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(identity(&second), identity(&first));
+    assert!(
+        second.iter().all(|i| i["revision"] == 1),
+        "all items stay at revision 1"
+    );
+}
+
+#[test]
+fn changed_item_is_updated_in_place_and_new_item_added() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("rss20", &world.url("/feed/rss20.xml"))]);
+    assert_ok(&world.poll(), "rss20");
+    let before = world.items();
+    let old = by_guid(&before, "test-rss20-0004").clone();
+
+    world
+        .server
+        .set_file("/feed/rss20.xml", "rss20-changed.xml");
+    let poll = world.poll();
+
+    assert_ok(&poll, "rss20");
+    assert_eq!(poll["totals"]["new"], 1, "{poll}");
+    assert_eq!(poll["totals"]["updated"], 1, "{poll}");
+    let after = world.items();
+    assert_eq!(after.len(), 6);
+    let changed = by_guid(&after, "test-rss20-0004");
+    assert_eq!(changed["id"], old["id"]);
+    assert_eq!(changed["revision"], 2);
+    assert_eq!(
+        text(changed, "title"),
+        "Trafikolycka vid Fridhemsplan – två personer till sjukhus"
+    );
+    assert_eq!(
+        text(by_guid(&after, "test-rss20-0006"), "title"),
+        "Strömavbrott i Bromma"
+    );
+    assert_eq!(by_guid(&after, "test-rss20-0005")["revision"], 1);
+}
+
+// ---- Failing sources -------------------------------------------------------------------------
+
+#[test]
+fn server_error_fails_only_its_own_source() {
+    let world = World::new();
+    world.configure(
+        FETCH,
+        &[
+            rss("broken", &world.url("/status/500")),
+            rss("fine", &world.url("/feed/rss20.xml")),
+        ],
+    );
+    let poll = world.poll();
+    let error = error_of(&poll, "broken");
+    assert!(
+        error.contains("500"),
+        "error should name the status: {error}"
+    );
+    assert_ok(&poll, "fine");
+    assert_eq!(report(&poll, "fine")["new"], 5);
+    assert_eq!(poll["totals"]["errors"], 1);
+}
+
+#[test]
+fn source_that_starts_failing_keeps_its_stored_items() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("city", &world.url("/feed/rss20.xml"))]);
+    assert_ok(&world.poll(), "city");
+    let before = world.items();
+    assert_eq!(before.len(), 5);
+
+    world.configure(FETCH, &[rss("city", &world.url("/status/500"))]);
+    let poll = world.poll();
+
+    assert!(error_of(&poll, "city").contains("500"));
+    assert_eq!(
+        world.items(),
+        before,
+        "a failing poll must leave stored items untouched"
+    );
+}
+
+#[test]
+fn empty_body_after_a_good_poll_is_an_error_and_keeps_the_items() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("city", &world.url("/feed/rss20.xml"))]);
+    assert_ok(&world.poll(), "city");
+    let before = world.items();
+
+    world.configure(FETCH, &[rss("city", &world.url("/empty"))]);
+    let poll = world.poll();
+
+    error_of(&poll, "city");
+    assert_eq!(
+        world.items(),
+        before,
+        "an empty body must not clear stored items"
+    );
+}
+
+#[test]
+fn retry_after_on_429_is_reported_and_honoured() {
+    let world = World::new();
+    let path = "/status/429";
+    world.configure(FETCH, &[rss("busy", &world.url(path))]);
+    let before = Utc::now();
+    let first = world.poll();
+    let after = Utc::now();
+
+    assert!(error_of(&first, "busy").contains("429"));
+    let health = world.source_health("busy");
+    let until = time(&health["retry_after_until"]);
+    let slack = chrono::Duration::seconds(2);
+    assert!(
+        before + chrono::Duration::seconds(120) - slack <= until
+            && until <= after + chrono::Duration::seconds(120) + slack,
+        "retry_after_until {until} should be 120 s after the poll ({before} to {after})"
+    );
+    assert_eq!(world.server.hits(path), 1);
+
+    let second = world.poll();
+
+    assert_eq!(
+        world.server.hits(path),
+        1,
+        "the deferred source must not be fetched again"
+    );
+    let error = error_of(&second, "busy");
+    assert!(
+        error.contains("Retry-After"),
+        "error should say why it was not polled: {error}"
+    );
+}
+
+/// Polls one source whose server is too slow for a 1 s timeout; checks it times out, and that
+/// the whole poll ends long before the server would have answered.
+fn assert_times_out(path: &str) {
+    let world = World::new();
+    let fetch = "[fetch]\ntimeout = \"1s\"\nconnect_timeout = \"1s\"\n";
+    world.configure(
+        fetch,
+        &[
+            rss("slow", &world.url(path)),
+            rss("fine", &world.url("/feed/rss20.xml")),
+        ],
+    );
+    let started = Instant::now();
+    let poll = world.poll();
+    let took = started.elapsed();
+
+    let error = error_of(&poll, "slow");
+    assert!(
+        error.contains("timed out"),
+        "error should say it timed out: {error}"
+    );
+    assert_ok(&poll, "fine");
+    // A hang guard, not a performance target: the server would answer only after 30 s.
+    assert!(took < Duration::from_secs(15), "poll took {took:?}");
+}
+
+#[test]
+fn slow_body_times_out() {
+    assert_times_out("/slow/30");
+}
+
+#[test]
+fn slow_headers_time_out() {
+    assert_times_out("/slow-headers/30");
+}
+
+#[test]
+fn oversized_body_is_refused_at_the_limit() {
+    let world = World::new();
+    let fetch = format!("{FETCH}max_body_bytes = 1048576\n");
+    world.configure(&fetch, &[rss("big", &world.url("/big/20"))]);
+    let error = error_of(&world.poll(), "big");
+    assert!(
+        error.contains("limit"),
+        "error should mention the limit: {error}"
+    );
+    assert!(world.items().is_empty());
+}
+
+#[test]
+fn gzip_body_is_decompressed_and_parsed() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("gz", &world.url("/gzip/rss20.xml"))]);
+    let poll = world.poll();
+    assert_ok(&poll, "gz");
+    assert_eq!(world.items().len(), 5);
+}
+
+#[test]
+fn gzip_bomb_is_refused_at_the_limit() {
+    let world = World::new();
+    let fetch = format!("{FETCH}max_body_bytes = 1048576\n");
+    world.configure(&fetch, &[rss("bomb", &world.url("/gzip-bomb/64"))]);
+    let error = error_of(&world.poll(), "bomb");
+    assert!(
+        error.contains("limit"),
+        "error should mention the limit: {error}"
+    );
+    assert!(world.items().is_empty());
+}
+
+#[test]
+fn redirect_loop_is_an_error() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("loop", &world.url("/redirect-loop/0"))]);
+    let error = error_of(&world.poll(), "loop");
+    assert!(
+        error.to_lowercase().contains("redirect"),
+        "error should mention redirects: {error}"
+    );
+}
+
+#[test]
+fn redirects_are_followed_up_to_max_redirects() {
+    let world = World::new();
+    let fetch = format!("{FETCH}max_redirects = 5\n");
+    world.configure(
+        &fetch,
+        &[
+            rss("three", &world.url("/redirect/3/rss20.xml")),
+            rss("six", &world.url("/redirect/6/rss20.xml")),
+        ],
+    );
+    let poll = world.poll();
+    assert_ok(&poll, "three");
+    assert_eq!(report(&poll, "three")["seen"], 5);
+    let error = error_of(&poll, "six");
+    assert!(
+        error.to_lowercase().contains("redirect"),
+        "error should mention redirects: {error}"
+    );
+}
+
+// ---- Requests as the server sees them -----------------------------------------------------
+
+#[test]
+fn user_agent_names_lage_and_the_contact() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("city", &world.url("/feed/rss20.xml"))]);
+    assert_ok(&world.poll(), "city");
+    let headers = world
+        .server
+        .last_request_headers("/feed/rss20.xml")
+        .expect("lage asked for the feed");
+    let agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .expect("a User-Agent header");
+    assert!(agent.starts_with("lage/"), "User-Agent: {agent}");
+    assert!(agent.contains(CONTACT), "User-Agent: {agent}");
+}
+
+fn incidents_with_token(world: &World) -> String {
+    format!(
+        "{}token = \"${{LAGE_TEST_TOKEN}}\"\n",
+        source(
+            "incidents",
+            "incidents",
+            &world.url("/bearer/incidents.json")
+        )
+    )
+}
+
+#[test]
+fn bearer_token_from_the_environment_unlocks_incidents() {
+    let world = World::new();
+    world.configure(FETCH, &[incidents_with_token(&world)]);
+    let poll = world.poll_with_env(&[("LAGE_TEST_TOKEN", Some("s3cret-token"))]);
+    assert_ok(&poll, "incidents");
+    let items = world.items();
+    let mut guids: Vec<&str> = items.iter().map(|i| text(i, "guid")).collect();
+    guids.sort();
+    assert_eq!(
+        guids,
+        ["INC-2026-00501", "INC-2026-00502", "INC-2026-00503"]
+    );
+}
+
+#[test]
+fn missing_token_variable_fails_only_that_source() {
+    let world = World::new();
+    world.configure(
+        FETCH,
+        &[
+            incidents_with_token(&world),
+            rss("city", &world.url("/feed/rss20.xml")),
+        ],
+    );
+    let poll = world.poll_with_env(&[("LAGE_TEST_TOKEN", None)]);
+    let error = error_of(&poll, "incidents");
+    assert!(
+        error.contains("LAGE_TEST_TOKEN"),
+        "error should name the variable: {error}"
+    );
+    assert_ok(&poll, "city");
+    assert_eq!(report(&poll, "city")["new"], 5);
+}
+
+// ---- Incidents ---------------------------------------------------------------------------
+
+#[test]
+fn incidents_ndjson_over_http_is_ingested() {
+    let world = World::new();
+    world.configure(
+        FETCH,
+        &[source(
+            "incidents",
+            "incidents",
+            &world.url("/feed/incidents.ndjson"),
+        )],
+    );
+    assert_ok(&world.poll(), "incidents");
+    let items = world.items();
+    assert_eq!(items.len(), 3);
+    let incident = by_guid(&items, "INC-2026-00502");
+    assert_eq!(
+        text(incident, "title"),
+        "Vattenläcka i förskola på Södermalm"
+    );
+    assert_eq!(incident["kind"], "incidents");
+}
+
+#[test]
+fn incident_spool_files_are_ingested_and_moved_aside() {
+    let world = World::new();
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    for name in ["incidents.json", "incident-bad.json"] {
+        std::fs::copy(fixtures_dir().join(name), spool.join(name)).expect("fill spool");
+    }
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    world.configure(FETCH, &[source("spool", "incidents", url.as_str())]);
+
+    let poll = world.poll();
+
+    let report = report(&poll, "spool");
+    let mentioned = report["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain([&report["error"]])
+        .filter_map(Value::as_str)
+        .any(|m| m.contains("incident-bad.json"));
+    assert!(mentioned, "the malformed file should be reported: {report}");
+    assert_eq!(
+        world.items().len(),
+        3,
+        "the good file's incidents are stored"
+    );
+    assert!(
+        spool.join("processed/incidents.json").is_file(),
+        "good file moved to processed/"
+    );
+    assert!(
+        spool.join("rejected/incident-bad.json").is_file(),
+        "bad file moved to rejected/"
+    );
+    assert!(!spool.join("incidents.json").exists());
+    assert!(!spool.join("incident-bad.json").exists());
+}
+
+#[test]
+fn local_feed_file_is_read_and_left_in_place() {
+    let world = World::new();
+    let feed = world.dir.path().join("rss20.xml");
+    std::fs::copy(fixtures_dir().join("rss20.xml"), &feed).expect("copy feed");
+    let url = url::Url::from_file_path(&feed).expect("absolute feed path");
+    world.configure(FETCH, &[rss("local", url.as_str())]);
+
+    assert_ok(&world.poll(), "local");
+
+    assert_eq!(world.items().len(), 5);
+    assert!(
+        feed.is_file(),
+        "an rss source's file is not a spool: it must stay where the config points"
+    );
+}
+
+// ---- Deduplication across sources ---------------------------------------------------------
+
+/// A one-item RSS feed whose item links to `link`.
+fn one_item_feed(guid: &str, title: &str, link: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>{guid}</title><link>https://example.stockholm/</link>
+<description>test</description>
+<item><title>{title}</title><link>{link}</link><guid isPermaLink="false">{guid}</guid>
+<pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate></item>
+</channel></rss>
+"#
+    )
+}
+
+#[test]
+fn same_canonical_url_from_two_sources_is_one_item_with_two_sightings() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let article = "https://example.stockholm/nyheter/brand?id=7";
+    let a = one_item_feed(
+        "a-1",
+        "Brand i Kista",
+        "https://example.stockholm/nyheter/brand?id=7&amp;utm_source=rss&amp;utm_medium=feed",
+    );
+    let b = one_item_feed(
+        "b-1",
+        "Brand i Kista centrum",
+        "https://example.stockholm/nyheter/brand?utm_campaign=nov&amp;id=7#top",
+    );
+    std::fs::write(feeds.path().join("a.xml"), a).expect("write a.xml");
+    std::fs::write(feeds.path().join("b.xml"), b).expect("write b.xml");
+    let world = World::serving(feeds.path());
+    world.configure(
+        FETCH,
+        &[
+            rss("a", &world.url("/feed/a.xml")),
+            rss("b", &world.url("/feed/b.xml")),
+        ],
+    );
+
+    let poll = world.poll();
+
+    assert_ok(&poll, "a");
+    assert_ok(&poll, "b");
+    let items = world.items();
+    assert_eq!(items.len(), 1, "one story, one item: {items:?}");
+    let item = &items[0];
+    assert_eq!(item["url"], article);
+    let sightings = item["sightings"].as_array().expect("sightings");
+    let mut sources: Vec<&str> = sightings.iter().map(|s| text(s, "source")).collect();
+    sources.sort();
+    assert_eq!(sources, ["a", "b"]);
+    for sighting in sightings {
+        assert_eq!(sighting["url"], article, "sighting urls are canonical too");
+    }
+}
