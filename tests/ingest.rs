@@ -10,14 +10,13 @@ mod common;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use common::{FixtureServer, lage_cmd, write_config};
+use common::{FixtureServer, json_output, lage_cmd, write_config};
 
 /// Fetch settings for tests: short enough that a stuck request fails fast, long enough for a
 /// debug build on a busy machine.
@@ -83,7 +82,7 @@ impl World {
                 None => cmd.env_remove(name),
             };
         }
-        json_of(&cmd.output().expect("run lage poll"), "poll --once --json")
+        json_output(&cmd.output().expect("run lage poll"), "poll --once --json")
     }
 
     fn poll(&self) -> Value {
@@ -96,7 +95,7 @@ impl World {
             .args(["items", "--json"])
             .output()
             .expect("run lage items");
-        array(json_of(&output, "items --json"))
+        array(json_output(&output, "items --json"))
     }
 
     /// Source health (`lage sources --json`) of source `id`.
@@ -105,7 +104,7 @@ impl World {
             .args(["sources", "--json"])
             .output()
             .expect("run lage sources");
-        array(json_of(&output, "sources --json"))
+        array(json_output(&output, "sources --json"))
             .into_iter()
             .find(|s| s["id"] == id)
             .unwrap_or_else(|| panic!("no source {id} in `lage sources --json`"))
@@ -119,23 +118,6 @@ fn source(id: &str, kind: &str, url: &str) -> String {
 
 fn rss(id: &str, url: &str) -> String {
     source(id, "rss", url)
-}
-
-/// Parses a command's stdout as JSON after checking it exited 0 and did not panic.
-fn json_of(output: &Output, what: &str) -> Value {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "lage {what} failed ({}):\nstdout: {stdout}\nstderr: {stderr}",
-        output.status
-    );
-    assert!(
-        !stderr.contains("panicked"),
-        "lage {what} panicked:\n{stderr}"
-    );
-    serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("lage {what} printed invalid JSON ({e}):\n{stdout}"))
 }
 
 fn array(value: Value) -> Vec<Value> {

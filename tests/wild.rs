@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use common::{FixtureServer, lage_cmd, write_config};
+use common::{FixtureServer, json_output, lage_cmd, write_config};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds")
@@ -134,19 +134,7 @@ impl WildWorld {
         .args(["poll", "--once", "--json"])
         .output()
         .expect("run lage poll");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            output.status.success(),
-            "lage poll failed ({}):\nstdout: {stdout}\nstderr: {stderr}",
-            output.status
-        );
-        assert!(
-            !stderr.contains("panicked"),
-            "lage poll panicked:\n{stderr}"
-        );
-        serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("poll printed invalid JSON ({e}):\n{stdout}"))
+        json_output(&output, "poll")
     }
 
     /// Every stored item.
@@ -158,13 +146,8 @@ impl WildWorld {
         .args(["items", "--json"])
         .output()
         .expect("run lage items");
-        assert!(
-            output.status.success(),
-            "lage items failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        match serde_json::from_slice(&output.stdout) {
-            Ok(Value::Array(items)) => items,
+        match json_output(&output, "items") {
+            Value::Array(items) => items,
             other => panic!("lage items --json did not print an array: {other:?}"),
         }
     }

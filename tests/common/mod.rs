@@ -30,3 +30,21 @@ pub fn write_config(dir: &Path, body: &str) -> PathBuf {
     }
     path
 }
+
+/// Parses a `lage` command's stdout as JSON after checking it exited 0 without a panic;
+/// `what` names the command in failure messages.
+pub fn json_output(output: &std::process::Output, what: &str) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "lage {what} failed ({}):\nstdout: {stdout}\nstderr: {stderr}",
+        output.status
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "lage {what} panicked:\n{stderr}"
+    );
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("lage {what} printed invalid JSON ({e}):\n{stdout}"))
+}
