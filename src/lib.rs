@@ -16,3 +16,4 @@ pub mod opml;
 pub mod poll;
 pub mod source;
 pub mod store;
+pub mod time;

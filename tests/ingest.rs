@@ -834,6 +834,55 @@ fn missing_token_variable_fails_only_that_source() {
     assert_eq!(report(&poll, "city")["new"], 5);
 }
 
+#[test]
+fn a_resolved_url_secret_never_appears_in_reports_or_health() {
+    let world = World::new();
+    // A port nobody listens on: the connection error is where HTTP clients print the URL.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    world.configure(
+        FETCH,
+        &[rss(
+            "keyed",
+            &format!("http://127.0.0.1:{port}/data.json?api_key=${{LAGE_TEST_KEY}}"),
+        )],
+    );
+    let poll = world.poll_with_env(&[("LAGE_TEST_KEY", Some("hemligt-9f3"))]);
+    let error = error_of(&poll, "keyed");
+    assert!(!error.is_empty());
+    assert!(!poll.to_string().contains("hemligt-9f3"), "{poll}");
+    let health = world.source_health("keyed");
+    assert!(!health.to_string().contains("hemligt-9f3"), "{health}");
+    assert!(
+        health["url"]
+            .as_str()
+            .unwrap_or("")
+            .contains("${LAGE_TEST_KEY}")
+    );
+}
+
+#[test]
+fn a_url_variable_that_is_not_set_fails_only_that_source() {
+    let world = World::new();
+    world.configure(
+        FETCH,
+        &[
+            rss(
+                "keyed",
+                &format!("{}?api_key=${{LAGE_TEST_KEY}}", world.url("/feed/atom.xml")),
+            ),
+            rss("city", &world.url("/feed/rss20.xml")),
+        ],
+    );
+    let poll = world.poll_with_env(&[("LAGE_TEST_KEY", None)]);
+    let error = error_of(&poll, "keyed");
+    assert!(error.contains("LAGE_TEST_KEY"), "{error}");
+    assert_eq!(world.server.hits("/feed/atom.xml"), 0);
+    assert_ok(&poll, "city");
+    assert_eq!(world.source_health("keyed")["last_status"], "error");
+}
+
 // ---- Incidents ---------------------------------------------------------------------------
 
 #[test]

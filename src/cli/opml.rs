@@ -84,7 +84,7 @@ fn export(paths: &Paths) -> anyhow::Result<ExitCode> {
         .map(|s| Subscription {
             title: s.name.clone(),
             // As written: a resolved `${KEY}` must never leave the machine in an export.
-            xml_url: s.url_written.clone(),
+            xml_url: s.url_template.raw().to_string(),
             html_url: None,
             folder: Vec::new(),
         })

@@ -39,7 +39,7 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
             id: &s.id,
             name: &s.name,
             kind: &s.kind,
-            url: s.url_written.clone(),
+            url: s.url_template.raw().to_string(),
             enabled: s.enabled,
             interval_secs: s.interval.as_secs(),
             defined_at: s.origin.to_string(),

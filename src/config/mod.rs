@@ -100,10 +100,11 @@ pub struct SourceConfig {
     pub name: String,
     /// Source kind (`rss`, `incidents`, ...), known to `source`.
     pub kind: String,
-    /// Where to fetch: http, https or file (`${VAR}` references resolved).
+    /// Where to fetch: http, https or file, `${VAR}` references resolved (or, where a variable
+    /// is not set, standing in as `unset`: the poll then reports the missing variable).
     pub url: Url,
     /// The URL as written, references unresolved: safe to show and export.
-    pub url_written: String,
+    pub url_template: Template,
     /// How often to poll.
     pub interval: Duration,
     /// Whether the source is polled.
@@ -133,6 +134,17 @@ pub struct Config {
 
 /// The smallest polling interval accepted; faster polling is impolite to any server.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(10);
+
+impl SourceConfig {
+    /// The URL with every reference resolved now, or the missing variable named.
+    pub fn resolved_url(&self, env: &Env) -> Result<Url, String> {
+        let resolved = self
+            .url_template
+            .resolve(env)
+            .map_err(|e| format!("url: {e}"))?;
+        Url::parse(resolved.trim()).map_err(|e| format!("url: invalid URL: {e}"))
+    }
+}
 
 impl Config {
     /// Reads and validates `path` and everything it includes.
@@ -357,6 +369,8 @@ impl Loader {
         }
 
         let url = self.url(&raw.url, &at)?;
+        let url_template = Template::parse(raw.url.get_ref())
+            .map_err(|e| at(raw.url.span().start, format!("key 'url': {e}")))?;
 
         let interval = match &raw.interval {
             None => Duration::from_secs(15 * 60),
@@ -444,7 +458,7 @@ impl Loader {
             id,
             kind,
             url,
-            url_written: raw.url.get_ref().clone(),
+            url_template,
             interval,
             enabled: raw.enabled.unwrap_or(true),
             headers,
@@ -465,14 +479,18 @@ impl Loader {
         let written = raw.get_ref();
         let template =
             Template::parse(written).map_err(|e| at(offset, format!("key 'url': {e}")))?;
-        let resolved = template
-            .resolve(&self.env)
-            .map_err(|e| at(offset, format!("key 'url': '{written}': {e}")))?;
+        // A variable that is not set here (a key kept in the service's environment, not the
+        // operator's shell) is checked with a stand-in; the poll reports it if still unset.
+        let (resolved, missing) = match template.resolve(&self.env) {
+            Ok(resolved) => (resolved, None),
+            Err(e) => (template.resolve_or(&self.env, "unset"), Some(e)),
+        };
         let url = Url::parse(resolved.trim()).map_err(|e| {
-            at(
-                offset,
-                format!("key 'url': invalid URL '{written}': {e}; expected an absolute http, https or file URL"),
-            )
+            let why = match &missing {
+                Some(missing) => format!("key 'url': '{written}': {missing}"),
+                None => format!("key 'url': invalid URL '{written}': {e}; expected an absolute http, https or file URL"),
+            };
+            at(offset, why)
         })?;
         if !matches!(url.scheme(), "http" | "https" | "file") {
             return Err(at(

@@ -99,6 +99,20 @@ impl Template {
         Ok(out)
     }
 
+    /// Replaces every reference with its value, or with `stand_in` where it is not set.
+    pub fn resolve_or(&self, env: &Env, stand_in: &str) -> String {
+        let Ok(pieces) = self.pieces() else {
+            return self.0.clone();
+        };
+        pieces
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(t) => t,
+                Piece::Var(name) => env.get(&name).unwrap_or_else(|| stand_in.to_string()),
+            })
+            .collect()
+    }
+
     fn pieces(&self) -> Result<Vec<Piece>, TemplateError> {
         let mut pieces = Vec::new();
         let mut rest = self.0.as_str();

@@ -246,7 +246,7 @@ impl Fetcher {
         let bytes = self.read_capped(response).await?;
         Ok(Fetched::Documents(Fresh {
             docs: vec![Document {
-                name: final_url.to_string(),
+                name: display_name(&final_url),
                 bytes,
                 content_type,
                 url: final_url,
@@ -273,6 +273,8 @@ impl Fetcher {
     }
 
     fn classify(&self, error: reqwest::Error) -> FetchError {
+        // The URL may carry a resolved `${KEY}`: never let it into messages or stored health.
+        let error = error.without_url();
         if error.is_timeout() {
             FetchError::Timeout(self.settings.timeout)
         } else if error.is_redirect() {
@@ -365,6 +367,16 @@ impl Fetcher {
     }
 }
 
+/// A URL for messages: without query or credentials, which may carry resolved secrets.
+pub fn display_name(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
 /// The innermost error message (reqwest wraps hyper wraps io), which is the useful one.
 fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut current = error;
@@ -437,6 +449,12 @@ mod tests {
             HeaderValue::from_static("max-age=9999999"),
         );
         assert_eq!(max_age(&h), Some(Duration::from_secs(86400)));
+    }
+
+    #[test]
+    fn display_name_hides_query_and_credentials() {
+        let url = Url::parse("https://user:pw@api.example.se/v2/data.json?key=s3cret#x").unwrap();
+        assert_eq!(display_name(&url), "https://api.example.se/v2/data.json");
     }
 
     #[test]

@@ -140,7 +140,7 @@ impl Poller {
                 id,
                 format!(
                     "not polled: the server asked (Retry-After) to wait until {}",
-                    crate::cli::format::local_time(until)
+                    crate::time::local_time(until)
                 ),
             ));
         }
@@ -226,6 +226,7 @@ impl Poller {
 
     fn request(&self, source: &SourceConfig, state: &SourceState) -> Result<Request, String> {
         let env = &self.config.env;
+        let url = source.resolved_url(env)?;
         let mut headers = Vec::new();
         for (name, template) in &source.headers {
             let value = template
@@ -239,7 +240,7 @@ impl Poller {
         }
         let directory_ok = source::kind(&source.kind).is_some_and(|k| k.reads_directories());
         Ok(Request {
-            url: source.url.clone(),
+            url,
             headers,
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
