@@ -128,6 +128,9 @@ pub fn user_agent(contact: Option<&str>) -> String {
     }
 }
 
+/// Spool files read in one poll, so a flooded spool cannot exhaust memory; the rest wait.
+pub const MAX_SPOOL_FILES: usize = 500;
+
 const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
     application/json, application/x-ndjson, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
 
@@ -317,7 +320,9 @@ impl Fetcher {
                     files.push(p);
                 }
             }
+            // Oldest names first (incident ids sort by time); a flooded spool drains over polls.
             files.sort();
+            files.truncate(MAX_SPOOL_FILES);
             for file in files {
                 let mut doc = self.read_file(&file).await?;
                 doc.spool_file = Some(file);
