@@ -21,11 +21,21 @@ pub enum Outcome {
     Unchanged,
 }
 
-/// Merges an incoming item into the stored item with the same source key.
+/// Merges an incoming item into the stored item it was recognised as.
 ///
-/// Keeps the stored id, first-seen time and sightings of other sources; takes the incoming
-/// content when it changed and bumps the revision.
-pub fn merge_same_source(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outcome) {
+/// The item's content belongs to the source that delivered it first (`Item::source`): when
+/// that source's version changes, the content is replaced and the revision bumped. Another
+/// source only keeps its sighting up to date; its edits never overwrite the owner's, so an
+/// item seen by two sources does not flip between their versions on every poll.
+pub fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outcome) {
+    if incoming.source == stored.source {
+        merge_owner(stored, incoming, now)
+    } else {
+        merge_sighting(stored, &incoming, now)
+    }
+}
+
+fn merge_owner(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outcome) {
     let mut merged = stored.clone();
     merged.last_seen = now;
     touch_sighting(&mut merged, &incoming, now);
@@ -53,10 +63,9 @@ pub fn merge_same_source(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (
     (merged, Outcome::Updated)
 }
 
-/// Adds a sighting from another source to an item found by its canonical URL.
-///
-/// The content stays the first source's; a source seen again only moves its `last_seen`.
-pub fn merge_other_source(stored: &Item, incoming: &Item, now: DateTime<Utc>) -> (Item, Outcome) {
+/// A source other than the owner served the item: a new sighting is an update; a known one
+/// only moves its `last_seen` and remembers that source's version.
+fn merge_sighting(stored: &Item, incoming: &Item, now: DateTime<Utc>) -> (Item, Outcome) {
     let mut merged = stored.clone();
     merged.last_seen = now;
     let known = merged.sightings.iter().any(|s| s.source == incoming.source);
@@ -83,6 +92,7 @@ fn touch_sighting(item: &mut Item, incoming: &Item, now: DateTime<Utc>) {
             if incoming.url.is_some() {
                 s.url.clone_from(&incoming.url);
             }
+            s.content_hash = Some(incoming.content_hash.clone());
         }
         None => item.sightings.push(Sighting {
             source: incoming.source.clone(),
@@ -90,6 +100,7 @@ fn touch_sighting(item: &mut Item, incoming: &Item, now: DateTime<Utc>) {
             url: incoming.url.clone(),
             first_seen: now,
             last_seen: now,
+            content_hash: Some(incoming.content_hash.clone()),
         }),
     }
 }
@@ -97,7 +108,7 @@ fn touch_sighting(item: &mut Item, incoming: &Item, now: DateTime<Utc>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::item::RawItem;
+    use crate::item::{RawItem, RawText};
     use crate::normalise::normalise;
     use chrono::TimeZone;
 
@@ -110,7 +121,7 @@ mod tests {
             RawItem {
                 guid: Some("g".into()),
                 link: Some("https://example.se/a".into()),
-                title: Some(title.into()),
+                title: Some(RawText::html(title)),
                 published: Some(at(1)),
                 ..RawItem::default()
             },
@@ -124,7 +135,7 @@ mod tests {
     #[test]
     fn unchanged_content_keeps_revision() {
         let stored = item("a", "Brand", 2);
-        let (merged, outcome) = merge_same_source(&stored, item("a", "Brand", 3), at(3));
+        let (merged, outcome) = merge(&stored, item("a", "Brand", 3), at(3));
         assert_eq!(outcome, Outcome::Unchanged);
         assert_eq!(merged.revision, 1);
         assert_eq!(merged.last_seen, at(3));
@@ -134,7 +145,7 @@ mod tests {
     #[test]
     fn changed_content_updates_in_place() {
         let stored = item("a", "Brand", 2);
-        let (merged, outcome) = merge_same_source(&stored, item("a", "Brand släckt", 3), at(3));
+        let (merged, outcome) = merge(&stored, item("a", "Brand släckt", 3), at(3));
         assert_eq!(outcome, Outcome::Updated);
         assert_eq!(merged.revision, 2);
         assert_eq!(merged.id, stored.id);
@@ -144,12 +155,25 @@ mod tests {
     #[test]
     fn second_source_is_a_sighting() {
         let stored = item("a", "Brand", 2);
-        let (merged, outcome) = merge_other_source(&stored, &item("b", "Annan rubrik", 3), at(3));
+        let (merged, outcome) = merge(&stored, item("b", "Annan rubrik", 3), at(3));
         assert_eq!(outcome, Outcome::Updated);
         assert_eq!(merged.sightings.len(), 2);
         assert_eq!(merged.title, "Brand");
-        let (again, outcome) = merge_other_source(&merged, &item("b", "Annan rubrik", 4), at(4));
+        let (again, outcome) = merge(&merged, item("b", "Annan rubrik", 4), at(4));
         assert_eq!(outcome, Outcome::Unchanged);
         assert_eq!(again.sightings.len(), 2);
+    }
+
+    #[test]
+    fn a_second_sources_edits_never_flip_the_owners_content() {
+        let stored = item("a", "Brand", 2);
+        let (with_b, _) = merge(&stored, item("b", "Brand (B)", 3), at(3));
+        let (b_edit, outcome) = merge(&with_b, item("b", "Brand (B, uppdaterad)", 4), at(4));
+        assert_eq!(outcome, Outcome::Unchanged);
+        assert_eq!(b_edit.title, "Brand");
+        assert_eq!(b_edit.revision, 1);
+        let (a_again, outcome) = merge(&b_edit, item("a", "Brand", 5), at(5));
+        assert_eq!(outcome, Outcome::Unchanged);
+        assert_eq!(a_again.revision, 1);
     }
 }

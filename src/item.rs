@@ -61,6 +61,34 @@ impl Severity {
     }
 }
 
+/// A text field as a source gave it: HTML to be converted, or plain text to be kept as it is
+/// (a plain "Temp <minus 5" must not lose its tail to an HTML parser).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawText {
+    /// The text.
+    pub text: String,
+    /// Whether it is HTML (markup and entities to be turned into plain text).
+    pub html: bool,
+}
+
+impl RawText {
+    /// HTML text.
+    pub fn html(text: impl Into<String>) -> RawText {
+        RawText {
+            text: text.into(),
+            html: true,
+        }
+    }
+
+    /// Plain text.
+    pub fn plain(text: impl Into<String>) -> RawText {
+        RawText {
+            text: text.into(),
+            html: false,
+        }
+    }
+}
+
 /// An item as a source kind extracted it, before normalisation.
 ///
 /// Text fields may hold HTML and hostile characters; `normalise` cleans them.
@@ -70,12 +98,12 @@ pub struct RawItem {
     pub guid: Option<String>,
     /// Link as given (may be relative).
     pub link: Option<String>,
-    /// Title, possibly HTML.
-    pub title: Option<String>,
-    /// Short description, possibly HTML.
-    pub summary: Option<String>,
-    /// Full content, possibly HTML.
-    pub body: Option<String>,
+    /// Title.
+    pub title: Option<RawText>,
+    /// Short description.
+    pub summary: Option<RawText>,
+    /// Full content.
+    pub body: Option<RawText>,
     /// When the source says the item was published.
     pub published: Option<DateTime<Utc>>,
     /// When the source says the item was last updated.
@@ -117,6 +145,10 @@ pub struct Sighting {
     pub first_seen: DateTime<Utc>,
     /// Last time this source served it.
     pub last_seen: DateTime<Utc>,
+    /// Hash of this source's version of the content (a second source's edits must not make
+    /// the item flip between two versions).
+    #[serde(default)]
+    pub content_hash: Option<String>,
 }
 
 /// A normalised, sanitised item as stored.

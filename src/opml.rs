@@ -17,6 +17,9 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
+/// Longest attribute value kept (titles, URLs).
+const MAX_ATTRIBUTE_CHARS: usize = 2_048;
+
 /// One feed subscription found in or written to an OPML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -207,9 +210,10 @@ fn read_outline(element: &BytesStart, at: u64, opml: &str) -> Result<OutlineKind
                 attribute: key,
                 source,
             })?;
-        let value = value.trim();
+        // OPML from elsewhere is untrusted: no control or bidi characters in titles or URLs.
+        let value = crate::normalise::text::sanitize_line(&value, MAX_ATTRIBUTE_CHARS);
         if !value.is_empty() {
-            *slot = Some(value.to_owned());
+            *slot = Some(value);
         }
     }
 
@@ -473,6 +477,14 @@ mod tests {
     }
 
     #[test]
+    fn control_and_bidi_characters_in_titles_are_removed() {
+        let doc = "<opml version=\"2.0\"><body><outline text=\"Polisen&#x202E;\u{1b}[2J nyheter\" \
+                   xmlUrl=\"https://polisen.se/rss\"/></body></opml>";
+        let subs = parse(doc).unwrap();
+        assert_eq!(subs[0].title, "Polisen[2J nyheter");
+    }
+
+    #[test]
     fn nested_folders_are_recorded_outermost_first() {
         let doc = r#"<?xml version="1.0"?>
 <opml version="1.0"><head><title>x</title></head><body>
@@ -526,7 +538,7 @@ mod tests {
             sub("Brand <i>", "https://b.se/rss", &["Räddning", "Söder"]),
             Subscription {
                 html_url: Some("https://c.se/?q=<>".to_owned()),
-                ..sub("Åre\ttab", "https://c.se/rss", &["Räddning", "Söder"])
+                ..sub("Åre tab", "https://c.se/rss", &["Räddning", "Söder"])
             },
             sub("Norr", "https://d.se/rss", &["Räddning", "Norr"]),
             sub("Again top", "https://e.se/rss", &[]),

@@ -1018,4 +1018,70 @@ fn same_canonical_url_from_two_sources_is_one_item_with_two_sightings() {
     for sighting in sightings {
         assert_eq!(sighting["url"], article, "sighting urls are canonical too");
     }
+
+    // Polling both again changes nothing: the two versions must not overwrite each other.
+    for _ in 0..2 {
+        let again = world.poll();
+        assert_eq!(again["totals"]["new"], 0, "{again}");
+        assert_eq!(again["totals"]["updated"], 0, "{again}");
+    }
+    let items = world.items();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["revision"], 1);
+    assert_eq!(items[0]["title"], item["title"]);
+}
+
+#[test]
+fn a_guid_reused_for_two_stories_keeps_two_items_when_one_drops_out() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let item = |title: &str, link: &str| {
+        format!(
+            "<item><title>{title}</title><link>{link}</link><guid>https://example.stockholm/</guid>\
+             <pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate></item>"
+        )
+    };
+    let feed = |items: &[String]| {
+        format!(
+            "<rss version=\"2.0\"><channel><title>t</title><link>https://example.stockholm/</link>{}</channel></rss>",
+            items.concat()
+        )
+    };
+    let a = item("Brand i Kista", "https://example.stockholm/a");
+    let b = item("Vattenläcka i Farsta", "https://example.stockholm/b");
+    std::fs::write(feeds.path().join("one.xml"), feed(&[a.clone()])).expect("write");
+    std::fs::write(feeds.path().join("both.xml"), feed(&[a, b])).expect("write");
+    let world = World::serving(feeds.path());
+    world.configure(FETCH, &[rss("s", &world.url("/feed/f.xml"))]);
+
+    for (file, expected_new, expected_items) in
+        [("one.xml", 1, 1), ("both.xml", 1, 2), ("one.xml", 0, 2)]
+    {
+        world.server.set_file("f.xml", file);
+        let poll = world.poll();
+        assert_eq!(poll["totals"]["new"], expected_new, "{file}: {poll}");
+        assert_eq!(world.items().len(), expected_items, "after {file}");
+    }
+}
+
+#[test]
+fn a_later_version_of_an_incident_in_the_same_poll_wins() {
+    let world = World::new();
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    let report = |status: &str| {
+        format!(
+            r#"{{"id":"INC-2026-00777","reported_at":"2026-11-24T08:00:00+01:00","title":"Vattenläcka i Farsta","status":"{status}"}}"#
+        )
+    };
+    std::fs::write(spool.join("001.json"), report("open")).expect("write");
+    std::fs::write(spool.join("002.json"), report("closed")).expect("write");
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    world.configure(FETCH, &[source("spool", "incidents", url.as_str())]);
+
+    let poll = world.poll();
+
+    assert_eq!(poll["totals"]["new"], 1, "{poll}");
+    let items = world.items();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["extra"]["status"], "closed");
 }

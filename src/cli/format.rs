@@ -1,16 +1,17 @@
 //! Output formatting shared by the commands: times in Europe/Stockholm, item lines, reports.
 
-use chrono::{DateTime, Utc};
-use chrono_tz::Europe::Stockholm;
-
 use crate::item::Item;
+use crate::normalise::text::sanitize_line;
 use crate::poll::{SourceReport, Totals};
+pub use crate::time::local_time;
 
-/// A UTC time as Stockholm local time, `2026-11-25 11:00`.
-pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Stockholm)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+/// Longest message printed on one line.
+const MESSAGE_CHARS: usize = 2_000;
+
+/// A message for the terminal: errors can quote feed text, file names or config values, so
+/// control and bidi characters are removed here as well as at ingest.
+pub fn safe(message: &str) -> String {
+    sanitize_line(message, MESSAGE_CHARS)
 }
 
 /// One line per item: local time, source, title (text is already sanitised by `normalise`).
@@ -34,18 +35,18 @@ pub fn report_line(r: &SourceReport) -> String {
     let mut line = format!(
         "{:<24} {:<12} seen {:>4}  new {:>4}  updated {:>4}",
         truncate(&r.id, 24),
-        r.status,
+        r.status.as_str(),
         r.seen,
         r.new,
         r.updated
     );
     if let Some(e) = &r.error {
         line.push_str("  error: ");
-        line.push_str(e);
+        line.push_str(&safe(e));
     }
     for w in &r.warnings {
         line.push_str("\n    warning: ");
-        line.push_str(w);
+        line.push_str(&safe(w));
     }
     line
 }

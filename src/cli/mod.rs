@@ -74,7 +74,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("lage: {e:#}");
+            eprintln!("lage: {}", format::safe(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 
-use super::Paths;
+use super::{Paths, format};
 use crate::opml::{self, Subscription};
 
 /// The OPML subcommands.
@@ -37,7 +37,20 @@ pub fn opml(paths: &Paths, command: OpmlCommand) -> anyhow::Result<ExitCode> {
 fn import(paths: &Paths, file: &PathBuf, into: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let subs = opml::parse(&text).with_context(|| format!("{}", file.display()))?;
+    let mut subs = opml::parse(&text).with_context(|| format!("{}", file.display()))?;
+    // A `${VAR}` in an imported URL would be resolved at poll time and sent to that host:
+    // an OPML file from elsewhere must not choose which of our secrets leave the machine.
+    subs.retain(|s| {
+        let refers = s.xml_url.contains("${");
+        if refers {
+            eprintln!(
+                "lage: skipped '{}': its URL contains a ${{...}} reference ({})",
+                format::safe(&s.title),
+                format::safe(&s.xml_url)
+            );
+        }
+        !refers
+    });
     // Avoid ids and URLs the config already has, when there is a config to compare with.
     let config = paths.load_config().ok();
     let taken: HashSet<String> = config

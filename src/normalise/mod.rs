@@ -12,7 +12,7 @@ pub mod url;
 use chrono::{DateTime, Duration, Utc};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
-use crate::item::{DateOrigin, Item, Location, RawItem, Sighting};
+use crate::item::{DateOrigin, Item, Location, RawItem, RawText, Sighting};
 
 /// Caps on field lengths, in characters: enough for any real item, bounded for hostile ones.
 pub mod limits {
@@ -42,6 +42,10 @@ pub struct Normalised {
     pub item: Item,
     /// Which identity the item was recognised by: guid, link, title+date or content hash.
     pub key: String,
+    /// Other keys an earlier poll of the same source may have stored this item under (a guid
+    /// that a feed sometimes reuses, see [`disambiguate`]); the store accepts a hit under an
+    /// alias only when the stored item is the same story.
+    pub aliases: Vec<String>,
 }
 
 /// Cleans a raw item from `source_id` (of kind `kind`), seen at `now`.
@@ -50,19 +54,20 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         .link
         .as_deref()
         .and_then(|link| url::canonical_url(link, None));
-    let mut title = text::sanitize_line(
-        &html::html_to_text(raw.title.as_deref().unwrap_or("")),
-        limits::TITLE,
-    );
+    let mut title = raw
+        .title
+        .as_ref()
+        .map(|t| text::sanitize_line(&plain(t), limits::TITLE))
+        .unwrap_or_default();
     let summary_text = raw
         .summary
-        .as_deref()
-        .map(|s| text::sanitize_text(&html::html_to_text(s), limits::SUMMARY))
+        .as_ref()
+        .map(|s| text::sanitize_text(&plain(s), limits::SUMMARY))
         .unwrap_or_default();
     let mut body = raw
         .body
-        .as_deref()
-        .map(|s| text::sanitize_text(&html::html_to_text(s), limits::BODY))
+        .as_ref()
+        .map(|s| text::sanitize_text(&plain(s), limits::BODY))
         .unwrap_or_default();
     let summary = if summary_text.is_empty() {
         text::sanitize_line(&body, limits::DERIVED_SUMMARY)
@@ -120,16 +125,8 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         })
         .collect();
 
-    let content_hash = content_hash(&title, &summary, &body, url.as_deref(), &categories);
-    let key = dedup_key(
-        guid.as_deref(),
-        url.as_deref(),
-        &title,
-        (date_origin != DateOrigin::FirstSeen).then_some(published),
-        &content_hash,
-    );
-    let item = Item {
-        id: item_id(source_id, &key),
+    let mut item = Item {
+        id: String::new(),
         source: source_id.to_string(),
         kind: kind.to_string(),
         guid: guid.clone(),
@@ -147,18 +144,55 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         location,
         severity: raw.severity,
         extra,
-        content_hash,
+        content_hash: String::new(),
         revision: 1,
-        sightings: vec![Sighting {
-            source: source_id.to_string(),
-            guid,
-            url,
-            first_seen: now,
-            last_seen: now,
-        }],
+        sightings: Vec::new(),
         cluster: None,
     };
-    Normalised { item, key }
+    item.content_hash = content_hash(&item);
+    let key = dedup_key(
+        guid.as_deref(),
+        url.as_deref(),
+        &item.title,
+        (date_origin != DateOrigin::FirstSeen).then_some(published),
+        &item.content_hash,
+    );
+    item.id = item_id(source_id, &key);
+    item.sightings.push(Sighting {
+        source: source_id.to_string(),
+        guid,
+        url,
+        first_seen: now,
+        last_seen: now,
+        content_hash: Some(item.content_hash.clone()),
+    });
+    let aliases = key_suffixes(&item)
+        .into_iter()
+        .map(|suffix| format!("{key}#{suffix}"))
+        .collect();
+    Normalised { item, key, aliases }
+}
+
+/// The suffixes that tell apart items sharing one key, in order of preference.
+fn key_suffixes(item: &Item) -> Vec<String> {
+    let mut out = Vec::with_capacity(3);
+    if let Some(url) = &item.url {
+        out.push(format!("u:{url}"));
+    }
+    if item.date_origin != DateOrigin::FirstSeen && !item.title.is_empty() {
+        out.push(format!("t:{}|{}", item.title, item.published.timestamp()));
+    }
+    out.push(format!("h:{}", item.content_hash));
+    out
+}
+
+/// The text of a field: HTML converted, plain text as it is (sanitising comes after).
+fn plain(text: &RawText) -> std::borrow::Cow<'_, str> {
+    if text.html {
+        std::borrow::Cow::Owned(html::html_to_text(&text.text))
+    } else {
+        std::borrow::Cow::Borrowed(&text.text)
+    }
 }
 
 /// Gives distinct items that share a key within one fetch keys of their own.
@@ -167,7 +201,7 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
 /// shared key (the store counts them once); items that differ fall back to guid plus link, then
 /// guid plus title and date, then guid plus content hash, and get ids from the new key.
 pub fn disambiguate(items: &mut [Normalised]) {
-    use std::collections::HashMap;
+    use std::collections::{HashMap, HashSet};
     let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, n) in items.iter().enumerate() {
         groups.entry(n.key.as_str()).or_default().push(i);
@@ -182,18 +216,39 @@ pub fn disambiguate(items: &mut [Normalised]) {
         })
         .collect();
     for group in clashing {
-        for i in group {
+        // The first suffix that tells every member of the group apart.
+        let suffixes: Vec<Vec<String>> = group
+            .iter()
+            .map(|&i| key_suffixes(&items[i].item))
+            .collect();
+        let choice = (0..3)
+            .find(|&k| {
+                let picked: HashSet<Option<&String>> = suffixes.iter().map(|s| s.get(k)).collect();
+                picked.len() == group.len() && !picked.contains(&None)
+            })
+            .unwrap_or(
+                suffixes
+                    .iter()
+                    .map(Vec::len)
+                    .min()
+                    .unwrap_or(1)
+                    .saturating_sub(1),
+            );
+        for (&i, options) in group.iter().zip(&suffixes) {
             let n = &mut items[i];
-            let item = &n.item;
-            let suffix = match (&item.url, item.date_origin) {
-                (Some(url), _) if !n.key.ends_with(url.as_str()) => format!("u:{url}"),
-                (_, origin) if origin != DateOrigin::FirstSeen && !item.title.is_empty() => {
-                    format!("t:{}|{}", item.title, item.published.timestamp())
-                }
-                _ => format!("h:{}", item.content_hash),
-            };
-            n.key = format!("{}#{suffix}", n.key);
+            let suffix = options
+                .get(choice)
+                .or(options.last())
+                .cloned()
+                .unwrap_or_default();
+            let base = std::mem::take(&mut n.key);
+            n.key = format!("{base}#{suffix}");
             n.item.id = item_id(&n.item.source, &n.key);
+            // An earlier poll may have stored it under the bare key or another suffix.
+            n.aliases = std::iter::once(base.clone())
+                .chain(options.iter().map(|s| format!("{base}#{s}")))
+                .filter(|alias| *alias != n.key)
+                .collect();
         }
     }
 }
@@ -229,22 +284,32 @@ pub fn item_id(source_id: &str, key: &str) -> String {
     format!("{:016x}", xxh3_64(&input))
 }
 
-/// Hash of what a reader sees; when it changes, the item counts as updated.
-fn content_hash(
-    title: &str,
-    summary: &str,
-    body: &str,
-    url: Option<&str>,
-    categories: &[String],
-) -> String {
-    let mut input = String::with_capacity(title.len() + summary.len() + body.len() + 64);
-    for part in [title, summary, body, url.unwrap_or("")] {
+/// Hash of what a reader sees (text, link, categories, authors, severity, place and the kind's
+/// fields such as an incident's status); when it changes, the item counts as updated. Dates
+/// are left out: some feeds restamp every item on every request.
+fn content_hash(item: &Item) -> String {
+    use std::fmt::Write as _;
+    let mut input =
+        String::with_capacity(item.title.len() + item.summary.len() + item.body.len() + 128);
+    for part in [
+        item.title.as_str(),
+        &item.summary,
+        &item.body,
+        item.url.as_deref().unwrap_or(""),
+        item.severity.map(|s| s.as_str()).unwrap_or(""),
+    ] {
         input.push_str(part);
         input.push('\u{1f}');
     }
-    for c in categories {
-        input.push_str(c);
-        input.push('\u{1f}');
+    for part in item.categories.iter().chain(&item.authors) {
+        input.push_str(part);
+        input.push('\u{1e}');
+    }
+    if let Some(l) = &item.location {
+        let _ = write!(input, "{:?}|{:?}|{:?}", l.name, l.lat, l.lon);
+    }
+    for (k, v) in &item.extra {
+        let _ = write!(input, "\u{1d}{k}={v}");
     }
     format!("{:032x}", xxh3_128(input.as_bytes()))
 }
@@ -262,8 +327,10 @@ mod tests {
     fn html_and_hostile_text_are_cleaned() {
         let raw = RawItem {
             guid: Some("g1".into()),
-            title: Some("<b>Brand</b> i Kista\u{1b}[2J\u{202e}".into()),
-            summary: Some("<p>Rök &amp; eld</p><script>alert(1)</script>".into()),
+            title: Some(RawText::html("<b>Brand</b> i Kista\u{1b}[2J\u{202e}")),
+            summary: Some(RawText::html(
+                "<p>Rök &amp; eld</p><script>alert(1)</script>",
+            )),
             link: Some("https://example.se/a?utm_source=rss#top".into()),
             ..RawItem::default()
         };
@@ -275,10 +342,23 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_is_kept_as_written() {
+        let raw = RawItem {
+            guid: Some("i1".into()),
+            title: Some(RawText::plain("Temp <minus 5, halka & is")),
+            body: Some(RawText::plain("Vid <Rinkeby torg>\x1b[31m")),
+            ..RawItem::default()
+        };
+        let n = normalise(raw, "s", "incidents", now());
+        assert_eq!(n.item.title, "Temp <minus 5, halka & is");
+        assert_eq!(n.item.summary, "Vid <Rinkeby torg>[31m");
+    }
+
+    #[test]
     fn missing_date_uses_first_seen_and_says_so() {
         let n = normalise(
             RawItem {
-                title: Some("Utan datum".into()),
+                title: Some(RawText::html("Utan datum")),
                 ..RawItem::default()
             },
             "s",
@@ -295,7 +375,7 @@ mod tests {
         let date = Some(now() - Duration::hours(1));
         let link_only = RawItem {
             link: Some("https://example.se/x".into()),
-            title: Some("T".into()),
+            title: Some(RawText::html("T")),
             published: date,
             ..RawItem::default()
         };
@@ -304,7 +384,7 @@ mod tests {
             "u:https://example.se/x"
         );
         let title_date = RawItem {
-            title: Some("T".into()),
+            title: Some(RawText::html("T")),
             published: date,
             ..RawItem::default()
         };
@@ -320,7 +400,7 @@ mod tests {
         let raw = |link: &str, title: &str| RawItem {
             guid: Some("https://example.se/".into()),
             link: Some(link.into()),
-            title: Some(title.into()),
+            title: Some(RawText::html(title)),
             published: Some(now() - Duration::hours(2)),
             ..RawItem::default()
         };

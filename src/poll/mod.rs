@@ -18,10 +18,14 @@ use tokio::task::JoinSet;
 use crate::config::{Config, SourceConfig};
 use crate::fetch::{Fetched, Fetcher, Fresh, Request};
 use crate::health::{PollStatus, SourceState};
+use crate::normalise::text::sanitize_line;
 use crate::source;
 use crate::store::{FetchBatch, Store, StoreError};
 use parse::parse_documents;
 pub use writer::{Write, Writer};
+
+/// Longest error or warning message kept in a source's health.
+const MESSAGE_CHARS: usize = 2_000;
 
 /// What one poll of one source did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -29,7 +33,7 @@ pub struct SourceReport {
     /// Source id.
     pub id: String,
     /// `ok`, `not_modified` or `error`.
-    pub status: &'static str,
+    pub status: PollStatus,
     /// Items in the fetched document(s).
     pub seen: usize,
     /// Items stored for the first time.
@@ -65,7 +69,7 @@ pub fn totals(reports: &[SourceReport]) -> Totals {
         t.seen += r.seen;
         t.new += r.new;
         t.updated += r.updated;
-        t.errors += usize::from(r.status == PollStatus::Error.as_str());
+        t.errors += usize::from(r.status == PollStatus::Error);
         t
     })
 }
@@ -193,8 +197,12 @@ impl Poller {
             let message = parsed.failures.join("; ");
             return self.fail(source, state, now, message, None).await;
         }
-        let mut warnings = parsed.warnings;
-        warnings.extend(parsed.failures);
+        let warnings: Vec<String> = parsed
+            .warnings
+            .iter()
+            .chain(&parsed.failures)
+            .map(|w| sanitize_line(w, MESSAGE_CHARS))
+            .collect();
         let interval = source.interval.max(fresh.max_age.unwrap_or_default());
         state.succeeded(now, interval, parsed.items.len());
         state.etag = fresh.etag;
@@ -214,7 +222,7 @@ impl Poller {
         spool::move_aside(&parsed.rejected_files, "rejected");
         Ok(SourceReport {
             id: source.id.clone(),
-            status: PollStatus::Ok.as_str(),
+            status: PollStatus::Ok,
             seen: report.seen,
             new: report.new,
             updated: report.updated,
@@ -256,6 +264,8 @@ impl Poller {
         message: String,
         retry_after: Option<std::time::Duration>,
     ) -> Result<SourceReport, Arc<StoreError>> {
+        // Messages may quote feed text or file names: clean them before they are stored or shown.
+        let message = sanitize_line(&message, MESSAGE_CHARS);
         tracing::warn!(source = %source.id, "poll failed: {message}");
         state.failed(now, source.interval, message.clone(), retry_after);
         self.writer
@@ -282,7 +292,7 @@ impl SourceReport {
     pub fn empty(id: &str, status: PollStatus) -> SourceReport {
         SourceReport {
             id: id.to_string(),
-            status: status.as_str(),
+            status,
             seen: 0,
             new: 0,
             updated: 0,

@@ -48,7 +48,9 @@ pub(super) fn parse_documents(
                     .into_iter()
                     .map(|raw| normalise(raw, source_id, kind.name(), now))
                     .collect();
-                disambiguate(&mut items);
+                if !kind.ids_are_authoritative() {
+                    disambiguate(&mut items);
+                }
                 out.items.extend(items);
                 out.warnings.extend(parsed.rejected);
                 out.stored_files.extend(doc.spool_file.clone());

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{Document, Kind, ParseError, Parsed};
 use crate::fetch::charset;
-use crate::item::{Location, RawItem, Severity};
+use crate::item::{Location, RawItem, RawText, Severity};
 
 /// The internal incident feed.
 pub struct Incidents;
@@ -51,6 +51,10 @@ impl Kind for Incidents {
     }
 
     fn reads_directories(&self) -> bool {
+        true
+    }
+
+    fn ids_are_authoritative(&self) -> bool {
         true
     }
 
@@ -130,8 +134,8 @@ fn report_item(report: Report) -> Result<RawItem, String> {
     let mut item = RawItem {
         guid: Some(id),
         link: report.url,
-        title: Some(report.title),
-        body: report.description,
+        title: Some(RawText::plain(report.title)),
+        body: report.description.map(RawText::plain),
         published: Some(reported),
         categories: report.category.iter().cloned().collect(),
         location: report.location.map(|l| Location {

@@ -71,6 +71,12 @@ pub trait Kind: Sync {
         false
     }
 
+    /// Whether the source's ids always name one item, so that a repeated id is a new version
+    /// of it (incident reports), rather than a feed reusing one guid for several items.
+    fn ids_are_authoritative(&self) -> bool {
+        false
+    }
+
     /// Parses one document.
     fn parse(&self, doc: &Document) -> Result<Parsed, ParseError>;
 }

@@ -5,12 +5,12 @@
 //! with the declaration rewritten to UTF-8. feed-rs would invent ids (uuids) for entries without
 //! one; we ask it not to, because dedup needs to know when a feed gave no guid.
 
-use feed_rs::model::{Entry, Feed, Text};
+use feed_rs::model::{Entry, Feed, FeedType, Text};
 use url::Url;
 
 use super::{Document, Kind, ParseError, Parsed};
 use crate::fetch::charset;
-use crate::item::RawItem;
+use crate::item::{RawItem, RawText};
 
 /// RSS, Atom and JSON Feed.
 pub struct Rss;
@@ -222,10 +222,13 @@ fn items(feed: &Feed, doc_url: &Url) -> Vec<RawItem> {
         .and_then(|l| Url::parse(&l.href).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .unwrap_or_else(|| doc_url.clone());
-    feed.entries.iter().map(|e| item(e, &base)).collect()
+    // RSS has no way to say "plain text" and its text is HTML in practice (escaped markup in
+    // titles is common); Atom and JSON Feed say which it is.
+    let typed = matches!(feed.feed_type, FeedType::Atom | FeedType::JSON);
+    feed.entries.iter().map(|e| item(e, &base, typed)).collect()
 }
 
-fn item(entry: &Entry, base: &Url) -> RawItem {
+fn item(entry: &Entry, base: &Url, typed: bool) -> RawItem {
     let link = entry
         .links
         .iter()
@@ -239,9 +242,17 @@ fn item(entry: &Entry, base: &Url) -> RawItem {
     RawItem {
         guid: Some(entry.id.trim().to_string()).filter(|g| !g.is_empty()),
         link,
-        title: entry.title.as_ref().map(text),
-        summary: entry.summary.as_ref().map(text),
-        body: entry.content.as_ref().and_then(|c| c.body.clone()),
+        title: entry.title.as_ref().map(|t| text(t, typed)),
+        summary: entry.summary.as_ref().map(|t| text(t, typed)),
+        body: entry.content.as_ref().and_then(|c| {
+            let body = c.body.clone()?;
+            let plain = typed && c.content_type.as_str() == "text/plain";
+            Some(if plain {
+                RawText::plain(body)
+            } else {
+                RawText::html(body)
+            })
+        }),
         published: entry.published,
         updated: entry.updated,
         authors: entry
@@ -260,8 +271,12 @@ fn item(entry: &Entry, base: &Url) -> RawItem {
     }
 }
 
-fn text(t: &Text) -> String {
-    t.content.clone()
+fn text(t: &Text, typed: bool) -> RawText {
+    if typed && t.content_type.as_str() == "text/plain" {
+        RawText::plain(t.content.clone())
+    } else {
+        RawText::html(t.content.clone())
+    }
 }
 
 #[cfg(test)]
@@ -291,7 +306,7 @@ mod tests {
             );
             let parsed = parse(&xml).unwrap_or_else(|e| panic!("{root}: {e}"));
             assert_eq!(parsed.items.len(), 1, "{root}");
-            assert_eq!(parsed.items[0].title.as_deref(), Some("Brand i Kista"));
+            assert_eq!(parsed.items[0].title, Some(RawText::html("Brand i Kista")));
         }
     }
 

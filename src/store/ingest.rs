@@ -1,7 +1,7 @@
 //! Writing one fetch: look each item up, let `dedup` decide, write items, indexes and the
 //! source's state in one sled transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sled::Transactional;
@@ -70,24 +70,31 @@ pub(super) fn apply(trees: &Trees, batch: &FetchBatch) -> Result<BatchReport, In
                 by_key,
             };
             let mut report = BatchReport::default();
-            let mut keys_in_batch = HashSet::new();
+            let mut hashes_by_key: HashMap<&str, &str> = HashMap::new();
+            let mut new_in_batch = HashSet::new();
+            let generic = generic_urls(&batch.items);
             for normalised in &batch.items {
-                if !keys_in_batch.insert(normalised.key.as_str()) {
+                let hash = normalised.item.content_hash.as_str();
+                // An exact repeat within the fetch counts once; a changed repeat (an incident
+                // updated in a later spool file) is applied in order, so the last version wins.
+                if hashes_by_key.insert(normalised.key.as_str(), hash) == Some(hash) {
                     report.repeated += 1;
                     continue;
                 }
                 report.seen += 1;
-                let (id, outcome) = tx.ingest_one(&batch.source, normalised, batch.now)?;
+                let (id, outcome) =
+                    tx.ingest_one(&batch.source, normalised, &generic, batch.now)?;
                 match outcome {
                     Outcome::New => {
+                        new_in_batch.insert(id.clone());
                         report.new += 1;
                         report.new_ids.push(id);
                     }
-                    Outcome::Updated => {
+                    Outcome::Updated if !new_in_batch.contains(&id) => {
                         report.updated += 1;
                         report.updated_ids.push(id);
                     }
-                    Outcome::Unchanged => {}
+                    Outcome::Updated | Outcome::Unchanged => {}
                 }
             }
             sources.insert(batch.source.as_bytes(), state.clone())?;
@@ -112,40 +119,63 @@ impl Tx<'_> {
         &self,
         source: &str,
         normalised: &Normalised,
+        generic_urls: &HashSet<&str>,
         now: DateTime<Utc>,
     ) -> TxResult<(String, Outcome)> {
         let incoming = &normalised.item;
-        let source_key = keys::by_key(source, &normalised.key);
 
-        // The same item from the same source, seen on an earlier poll.
-        if let Some(id) = self.by_key.get(&source_key)?
-            && let Some(stored) = self.load(&id)?
-        {
-            let (merged, outcome) = dedup::merge_same_source(&stored, incoming.clone(), now);
+        // Seen before by this source (under its key, or an alias of it).
+        if let Some(stored) = self.find_by_key(source, normalised)? {
+            let (merged, outcome) = dedup::merge(&stored, incoming.clone(), now);
             self.save(Some(&stored), &merged, outcome)?;
             return Ok((merged.id, outcome));
         }
 
-        // The same canonical URL from another source: one item, another sighting.
-        if let Some(url) = incoming.url.as_deref().filter(|u| url_identifies_item(u))
+        // The same canonical URL from another source: one item, another sighting. A URL this
+        // fetch gives to several items (a listing page) identifies none of them.
+        if let Some(url) = incoming
+            .url
+            .as_deref()
+            .filter(|u| url_identifies_item(u) && !generic_urls.contains(u))
             && let Some(id) = self.by_url.get(url.as_bytes())?
             && let Some(stored) = self.load(&id)?
             && !stored.sightings.iter().any(|s| s.source == source)
         {
-            let (merged, outcome) = dedup::merge_other_source(&stored, incoming, now);
-            self.by_key.insert(source_key, merged.id.as_bytes())?;
+            let (merged, outcome) = dedup::merge(&stored, incoming.clone(), now);
+            self.by_key
+                .insert(keys::by_key(source, &normalised.key), merged.id.as_bytes())?;
             self.save(Some(&stored), &merged, outcome)?;
             return Ok((merged.id, outcome));
         }
 
-        self.by_key.insert(source_key, incoming.id.as_bytes())?;
-        if let Some(url) = incoming.url.as_deref()
-            && self.by_url.get(url.as_bytes())?.is_none()
-        {
-            self.by_url.insert(url.as_bytes(), incoming.id.as_bytes())?;
-        }
+        self.by_key.insert(
+            keys::by_key(source, &normalised.key),
+            incoming.id.as_bytes(),
+        )?;
         self.save(None, incoming, Outcome::New)?;
         Ok((incoming.id.clone(), Outcome::New))
+    }
+
+    /// The stored item for this source's key, or for one of its aliases when the stored item
+    /// is the same story (same link, or no link and the same title).
+    fn find_by_key(&self, source: &str, normalised: &Normalised) -> TxResult<Option<Item>> {
+        if let Some(id) = self.by_key.get(keys::by_key(source, &normalised.key))?
+            && let Some(stored) = self.load(&id)?
+        {
+            return Ok(Some(stored));
+        }
+        let incoming = &normalised.item;
+        for alias in &normalised.aliases {
+            if let Some(id) = self.by_key.get(keys::by_key(source, alias))?
+                && let Some(stored) = self.load(&id)?
+                && same_story(&stored, incoming)
+            {
+                self.by_key
+                    .insert(keys::by_key(source, &normalised.key), id)?;
+                return Ok(Some(stored));
+            }
+        }
+        Ok(None)
     }
 
     fn load(&self, id: &[u8]) -> TxResult<Option<Item>> {
@@ -164,6 +194,12 @@ impl Tx<'_> {
         let value = serde_json::to_vec(item)
             .map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
         self.items.insert(item.id.as_bytes(), value)?;
+        if let Some(url) = item.url.as_deref()
+            && before.is_none_or(|b| b.url != item.url)
+            && self.by_url.get(url.as_bytes())?.is_none()
+        {
+            self.by_url.insert(url.as_bytes(), item.id.as_bytes())?;
+        }
         if outcome == Outcome::Unchanged && before.is_some() {
             return Ok(());
         }
@@ -185,6 +221,30 @@ impl Tx<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether a stored item found under an alias key is the incoming item.
+fn same_story(stored: &Item, incoming: &Item) -> bool {
+    match (&stored.url, &incoming.url) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => stored.title == incoming.title,
+        _ => false,
+    }
+}
+
+/// URLs that more than one distinct item of the fetch links to.
+fn generic_urls(items: &[Normalised]) -> HashSet<&str> {
+    let mut keys_by_url: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for n in items {
+        if let Some(url) = n.item.url.as_deref() {
+            keys_by_url.entry(url).or_default().insert(n.key.as_str());
+        }
+    }
+    keys_by_url
+        .into_iter()
+        .filter(|(_, keys)| keys.len() > 1)
+        .map(|(url, _)| url)
+        .collect()
 }
 
 /// Whether a URL is specific enough to identify one story: a bare site root (which some feeds
