@@ -76,7 +76,7 @@ impl SourceState {
         self.consecutive_failures = 0;
         self.retry_after_until = None;
         self.items_seen = items_seen;
-        self.next_due = Some(now + jittered(interval, 0.1));
+        self.next_due = Some(later(now, jittered(interval, 0.1)));
     }
 
     /// Records a 304.
@@ -87,7 +87,7 @@ impl SourceState {
         self.consecutive_failures = 0;
         self.retry_after_until = None;
         self.warnings.clear();
-        self.next_due = Some(now + jittered(interval, 0.1));
+        self.next_due = Some(later(now, jittered(interval, 0.1)));
     }
 
     /// Records a failure; backs off exponentially with jitter, or as long as `retry_after` says.
@@ -106,12 +106,12 @@ impl SourceState {
         let wait = match retry_after {
             Some(wait) => {
                 let wait = wait.min(MAX_RETRY_AFTER);
-                self.retry_after_until = Some(now + to_chrono(wait));
+                self.retry_after_until = Some(later(now, wait));
                 wait.max(interval)
             }
             None => backoff(interval, self.consecutive_failures),
         };
-        self.next_due = Some(now + to_chrono(wait));
+        self.next_due = Some(later(now, wait));
     }
 
     /// Whether the server asked us to stay away at `now`.
@@ -135,8 +135,12 @@ fn jittered(base: Duration, spread: f64) -> Duration {
     base.mul_f64(factor)
 }
 
-fn to_chrono(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+/// `now + d`, saturating instead of overflowing.
+fn later(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(d)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[cfg(test)]
@@ -156,6 +160,14 @@ mod tests {
         let fourth = backoff(i, 4);
         assert!(fourth >= Duration::from_secs(384) && fourth <= Duration::from_secs(576));
         assert!(backoff(i, 40) <= MAX_BACKOFF.mul_f64(1.2));
+    }
+
+    #[test]
+    fn huge_intervals_saturate_instead_of_panicking() {
+        let mut s = SourceState::default();
+        s.succeeded(now(), Duration::MAX, 0);
+        s.failed(now(), Duration::MAX, "x".into(), None);
+        assert!(s.next_due.is_some());
     }
 
     #[test]

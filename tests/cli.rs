@@ -381,6 +381,48 @@ fn items_limit_keeps_the_newest() {
 }
 
 #[test]
+fn a_reader_that_stops_early_ends_lage_quietly() {
+    use std::io::{BufRead, BufReader};
+    // Far more output than a pipe buffers, so lage is still writing when the reader leaves.
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let items: String = (0..3000)
+        .map(|i| {
+            format!(
+                "<item><title>Händelse {i}</title><guid>h{i}</guid>\
+                 <description>{}</description></item>",
+                "Text om läget i Skärholmen. ".repeat(20)
+            )
+        })
+        .collect();
+    std::fs::write(
+        feeds.path().join("many.xml"),
+        format!("<rss version=\"2.0\"><channel><title>M</title>{items}</channel></rss>"),
+    )
+    .expect("write feed");
+    let server = FixtureServer::start(feeds.path());
+    let ws = Workspace::new(&rss_source("many", &server.url("/feed/many.xml")));
+    ws.json(&["poll", "--once", "--json"]);
+
+    // Like `lage items | head -1`: read one line, then close the pipe.
+    let mut child = ws
+        .lage()
+        .args(["items", "--ndjson"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start lage items");
+    let mut first = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut first).expect("read one line");
+    drop(stdout);
+    let output = child.wait_with_output().expect("wait for lage");
+
+    assert!(first.starts_with('{'), "{first}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn items_since_a_duration_drops_old_items_and_since_a_date_keeps_them() {
     let server = FixtureServer::start(&fixtures());
     let ws = polled_workspace(&server);

@@ -122,6 +122,38 @@ fn an_interval_below_ten_seconds_is_refused() {
 }
 
 #[test]
+fn an_interval_over_a_week_is_refused() {
+    let dir = config_dir();
+    let body = source_with("interval = \"30d\"");
+    assert_line_holds(&body, 6, "30d");
+    let config = write_config(dir.path(), &body);
+
+    let stderr = load_error(&config);
+
+    assert_error_at(&stderr, &config, 6, &["interval", "'30d'", "too long"]);
+}
+
+#[test]
+fn a_url_with_a_literal_password_is_refused_without_echoing_it() {
+    let dir = config_dir();
+    let body = "# Stadens lägesbild (test)\n\
+                [[source]]\n\
+                id = \"intern\"\n\
+                kind = \"rss\"\n\
+                url = \"https://lage:hemligt-7q@intranet.stockholm.example/feed.xml\"\n";
+    assert_line_holds(body, 5, "hemligt-7q");
+    let config = write_config(dir.path(), body);
+
+    let stderr = load_error(&config);
+
+    assert_error_at(&stderr, &config, 5, &["url", "password"]);
+    assert!(
+        !stderr.contains("hemligt-7q"),
+        "the password is echoed:\n{stderr}"
+    );
+}
+
+#[test]
 fn a_url_that_is_not_a_url_is_quoted() {
     let dir = config_dir();
     let body = "# Stadens lägesbild (test)\n\

@@ -947,6 +947,52 @@ fn incident_spool_files_are_ingested_and_moved_aside() {
 }
 
 #[test]
+fn an_oversized_spool_file_is_set_aside_and_the_rest_are_stored() {
+    let world = World::new();
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    std::fs::copy(fixtures_dir().join("incidents.json"), spool.join("a.json")).expect("fill");
+    // Larger than max_body_bytes below: it must not block the spool for ever.
+    std::fs::write(spool.join("b.json"), vec![b' '; 4096]).expect("fill");
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    let fetch = FETCH.replace("[fetch]", "[fetch]\nmax_body_bytes = 2048");
+    world.configure(&fetch, &[source("spool", "incidents", url.as_str())]);
+
+    let poll = world.poll();
+
+    assert_ok(&poll, "spool");
+    assert_eq!(world.items().len(), 3);
+    assert!(spool.join("rejected/b.json").is_file());
+    assert!(spool.join("processed/a.json").is_file());
+    let warnings = report(&poll, "spool")["warnings"].to_string();
+    assert!(
+        warnings.contains("b.json") && warnings.contains("limit"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn a_spool_of_only_bad_files_is_an_error_and_they_leave_the_spool() {
+    let world = World::new();
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    std::fs::copy(
+        fixtures_dir().join("incident-bad.json"),
+        spool.join("bad.json"),
+    )
+    .expect("fill");
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    world.configure(FETCH, &[source("spool", "incidents", url.as_str())]);
+
+    let first = world.poll();
+    assert!(error_of(&first, "spool").contains("bad.json"));
+    assert!(spool.join("rejected/bad.json").is_file());
+
+    let second = world.poll();
+    assert_ok(&second, "spool");
+}
+
+#[test]
 fn local_feed_file_is_read_and_left_in_place() {
     let world = World::new();
     let feed = world.dir.path().join("rss20.xml");

@@ -64,8 +64,10 @@ pub fn items(paths: &Paths, args: ItemsArgs) -> anyhow::Result<ExitCode> {
 /// Reads `--since`: a duration back from `now`, a Stockholm date, or an RFC 3339 time.
 pub fn parse_since(text: &str, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
     if let Some(d) = parse_duration(text) {
-        let d = chrono::Duration::from_std(d)?;
-        return Ok(now - d);
+        return chrono::Duration::from_std(d)
+            .ok()
+            .and_then(|d| now.checked_sub_signed(d))
+            .ok_or_else(|| anyhow::anyhow!("--since: '{text}' reaches back too far"));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
@@ -99,5 +101,6 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 11, 19, 23, 0, 0).unwrap()
         );
         assert!(parse_since("igår", now).is_err());
+        assert!(parse_since("100000000y", now).is_err());
     }
 }

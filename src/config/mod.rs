@@ -134,6 +134,8 @@ pub struct Config {
 
 /// The smallest polling interval accepted; faster polling is impolite to any server.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(10);
+/// The largest polling interval accepted; a source polled less than weekly is not watched.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl SourceConfig {
     /// The URL with every reference resolved now, or the missing variable named.
@@ -149,30 +151,22 @@ impl SourceConfig {
 impl Config {
     /// Reads and validates `path` and everything it includes.
     pub fn load(path: &Path, env: Env) -> Result<Config, ConfigError> {
-        let mut loader = Loader {
-            env,
-            fetch: None,
-            sources: Vec::new(),
-            seen_ids: HashMap::new(),
-            visiting: Vec::new(),
-        };
-        loader.load_file(path, true)?;
-        Ok(Config {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
-            fetch: loader.fetch.unwrap_or_default(),
-            sources: loader.sources,
-            env: loader.env,
-        })
+            source,
+        })?;
+        Config::from_str_at(&text, path, env)
     }
 
-    /// Parses config text that has no file of its own (tests, generated configs).
+    /// Validates config text as if it were the file `path` (includes are relative to it).
     pub fn from_str_at(text: &str, path: &Path, env: Env) -> Result<Config, ConfigError> {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let mut loader = Loader {
             env,
             fetch: None,
             sources: Vec::new(),
             seen_ids: HashMap::new(),
-            visiting: vec![path.to_path_buf()],
+            visiting: vec![canonical],
         };
         loader.load_text(text, path, true)?;
         Ok(Config {
@@ -375,14 +369,16 @@ impl Loader {
         let interval = match &raw.interval {
             None => Duration::from_secs(15 * 60),
             Some(value) => match parse_duration(value.get_ref()) {
-                Some(d) if d >= MIN_INTERVAL => d,
-                Some(_) => {
+                Some(d) if (MIN_INTERVAL..=MAX_INTERVAL).contains(&d) => d,
+                Some(d) => {
+                    let why = if d < MIN_INTERVAL {
+                        "too short: at least 10s"
+                    } else {
+                        "too long: at most 7d"
+                    };
                     return Err(at(
                         value.span().start,
-                        format!(
-                            "key 'interval': '{}' is too short: at least 10s",
-                            value.get_ref()
-                        ),
+                        format!("key 'interval': '{}' is {why}", value.get_ref()),
                     ));
                 }
                 None => {
@@ -499,6 +495,16 @@ impl Loader {
                     "key 'url': unsupported scheme '{}' in '{written}': expected http, https or file",
                     url.scheme()
                 ),
+            ));
+        }
+        let literal_password = Url::parse(template.resolve_or(&self.env, "").trim())
+            .ok()
+            .and_then(|u| u.password().map(str::to_string))
+            .is_some_and(|p| !p.is_empty());
+        if literal_password {
+            return Err(at(
+                offset,
+                "key 'url': holds a literal password; use `token` or a header with a ${VAR} reference".into(),
             ));
         }
         if url.scheme() != "file" && url.host_str().is_none_or(str::is_empty) {

@@ -37,7 +37,10 @@ impl Env {
 
 /// A string that may contain `${VAR}` references, kept unresolved until use.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Template(String);
+pub struct Template {
+    raw: String,
+    pieces: Vec<Piece>,
+}
 
 /// A `${VAR}` reference that could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,46 +56,44 @@ pub enum TemplateError {
 impl Template {
     /// Wraps a raw config string, checking that every `${...}` reference is well formed.
     pub fn parse(raw: &str) -> Result<Template, TemplateError> {
-        let template = Template(raw.to_string());
-        template.pieces()?;
-        Ok(template)
+        Ok(Template {
+            raw: raw.to_string(),
+            pieces: pieces(raw)?,
+        })
     }
 
     /// The text as written in the config.
     pub fn raw(&self) -> &str {
-        &self.0
+        &self.raw
     }
 
     /// Whether the text contains at least one reference.
     pub fn has_references(&self) -> bool {
-        self.pieces()
-            .map(|p| p.iter().any(|p| matches!(p, Piece::Var(_))))
-            .unwrap_or(false)
+        self.pieces.iter().any(|p| matches!(p, Piece::Var(_)))
     }
 
     /// The literal text left when every reference is removed (used to spot literal secrets).
     pub fn literal_text(&self) -> String {
-        self.pieces()
-            .map(|pieces| {
-                pieces
-                    .into_iter()
-                    .filter_map(|p| match p {
-                        Piece::Text(t) => Some(t),
-                        Piece::Var(_) => None,
-                    })
-                    .collect()
+        self.pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Text(t) => Some(t.as_str()),
+                Piece::Var(_) => None,
             })
-            .unwrap_or_else(|_| self.0.clone())
+            .collect()
     }
 
     /// Replaces every reference with its value from `env`.
     pub fn resolve(&self, env: &Env) -> Result<String, TemplateError> {
-        let mut out = String::with_capacity(self.0.len());
-        for piece in self.pieces()? {
+        let mut out = String::with_capacity(self.raw.len());
+        for piece in &self.pieces {
             match piece {
-                Piece::Text(t) => out.push_str(&t),
+                Piece::Text(t) => out.push_str(t),
                 Piece::Var(name) => {
-                    out.push_str(&env.get(&name).ok_or(TemplateError::Missing(name))?);
+                    out.push_str(
+                        &env.get(name)
+                            .ok_or_else(|| TemplateError::Missing(name.clone()))?,
+                    );
                 }
             }
         }
@@ -101,46 +102,45 @@ impl Template {
 
     /// Replaces every reference with its value, or with `stand_in` where it is not set.
     pub fn resolve_or(&self, env: &Env, stand_in: &str) -> String {
-        let Ok(pieces) = self.pieces() else {
-            return self.0.clone();
-        };
-        pieces
-            .into_iter()
+        self.pieces
+            .iter()
             .map(|p| match p {
-                Piece::Text(t) => t,
-                Piece::Var(name) => env.get(&name).unwrap_or_else(|| stand_in.to_string()),
+                Piece::Text(t) => t.clone(),
+                Piece::Var(name) => env.get(name).unwrap_or_else(|| stand_in.to_string()),
             })
             .collect()
     }
-
-    fn pieces(&self) -> Result<Vec<Piece>, TemplateError> {
-        let mut pieces = Vec::new();
-        let mut rest = self.0.as_str();
-        while let Some(start) = rest.find("${") {
-            if start > 0 {
-                pieces.push(Piece::Text(rest[..start].to_string()));
-            }
-            let after = &rest[start + 2..];
-            let end = after
-                .find('}')
-                .ok_or_else(|| TemplateError::Malformed(self.0.clone()))?;
-            let name = &after[..end];
-            let valid = !name.is_empty()
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
-                return Err(TemplateError::Malformed(self.0.clone()));
-            }
-            pieces.push(Piece::Var(name.to_string()));
-            rest = &after[end + 1..];
-        }
-        if !rest.is_empty() {
-            pieces.push(Piece::Text(rest.to_string()));
-        }
-        Ok(pieces)
-    }
 }
 
+/// Splits text into literal pieces and `${NAME}` references.
+fn pieces(raw: &str) -> Result<Vec<Piece>, TemplateError> {
+    let mut pieces = Vec::new();
+    let mut rest = raw;
+    while let Some(start) = rest.find("${") {
+        if start > 0 {
+            pieces.push(Piece::Text(rest[..start].to_string()));
+        }
+        let after = &rest[start + 2..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| TemplateError::Malformed(raw.to_string()))?;
+        let name = &after[..end];
+        let valid = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(TemplateError::Malformed(raw.to_string()));
+        }
+        pieces.push(Piece::Var(name.to_string()));
+        rest = &after[end + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.to_string()));
+    }
+    Ok(pieces)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
     Text(String),
     Var(String),

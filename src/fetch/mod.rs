@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use crate::config::FetchSettings;
@@ -40,6 +40,11 @@ pub struct Request {
 pub struct Fresh {
     /// One document, or one per spool file.
     pub docs: Vec<Document>,
+    /// Spool files that could not be read (too large, not a regular file), with the reason.
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// A global fetch slot, held while the bodies are in memory so that the number of bodies
+    /// waiting to be parsed stays bounded; dropped with the `Fresh`.
+    pub slot: Option<OwnedSemaphorePermit>,
     /// The ETag to store, if the server sent one.
     pub etag: Option<String>,
     /// The Last-Modified to store, if the server sent one.
@@ -172,13 +177,20 @@ impl Fetcher {
 
     /// Fetches one source's URL, waiting for a free slot under both limits first.
     pub async fn fetch(&self, request: &Request) -> Result<Fetched, FetchError> {
-        if request.url.scheme() == "file" {
-            return self.fetch_file(request).await;
-        }
+        // The host's own slot first: waiting for a busy host must not hold a global slot that
+        // requests to other hosts could use.
         let host_slots = self.host_slots(&request.url);
-        let _global = self.global.acquire().await;
         let _host = host_slots.acquire().await;
-        self.fetch_http(request).await
+        let global = self.global.clone().acquire_owned().await.ok();
+        let mut fetched = if request.url.scheme() == "file" {
+            self.fetch_file(request).await?
+        } else {
+            self.fetch_http(request).await?
+        };
+        if let Fetched::Documents(fresh) = &mut fetched {
+            fresh.slot = global;
+        }
+        Ok(fetched)
     }
 
     fn host_slots(&self, url: &Url) -> Arc<Semaphore> {
@@ -204,7 +216,8 @@ impl Fetcher {
             headers.insert(name, value);
         }
         if let Some(etag) = &request.etag
-            && let Ok(value) = HeaderValue::from_bytes(etag.as_bytes())
+            && let Some(bytes) = latin1_bytes(etag)
+            && let Ok(value) = HeaderValue::from_bytes(&bytes)
         {
             headers.insert(header::IF_NONE_MATCH, value);
         }
@@ -242,7 +255,11 @@ impl Fetcher {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
-        let etag = header_text(header::ETAG);
+        // Byte-exact, even for obs-text bytes that are not valid UTF-8.
+        let etag = response
+            .headers()
+            .get(header::ETAG)
+            .map(|v| latin1_string(v.as_bytes()));
         let last_modified = header_text(header::LAST_MODIFIED);
         let content_type = header_text(header::CONTENT_TYPE);
         let final_url = response.url().clone();
@@ -255,6 +272,8 @@ impl Fetcher {
                 url: final_url,
                 spool_file: None,
             }],
+            unreadable: Vec::new(),
+            slot: None,
             etag,
             last_modified,
             max_age,
@@ -320,45 +339,76 @@ impl Fetcher {
                     files.push(p);
                 }
             }
-            // Oldest names first (incident ids sort by time); a flooded spool drains over polls.
+            // Oldest names first (incident ids sort by time). A flooded spool drains over
+            // several polls: at most MAX_SPOOL_FILES files and about one body cap of bytes each.
             files.sort();
             files.truncate(MAX_SPOOL_FILES);
+            let mut unreadable = Vec::new();
+            let mut total = 0u64;
             for file in files {
-                let mut doc = self.read_file(&file).await?;
-                doc.spool_file = Some(file);
-                docs.push(doc);
+                if total >= self.settings.max_body_bytes {
+                    break;
+                }
+                match self.read_file(&file).await {
+                    Ok(mut doc) => {
+                        total += doc.bytes.len() as u64;
+                        doc.spool_file = Some(file);
+                        docs.push(doc);
+                    }
+                    // One bad file must not wedge the spool: it is set aside, the rest go on.
+                    Err(e) => unreadable.push((file, e.to_string())),
+                }
             }
-        } else {
-            docs.push(self.read_file(&path).await?);
+            return Ok(Fetched::Documents(Fresh {
+                docs,
+                unreadable,
+                slot: None,
+                etag: None,
+                last_modified: None,
+                max_age: None,
+            }));
         }
+        docs.push(self.read_file(&path).await?);
         Ok(Fetched::Documents(Fresh {
             docs,
+            unreadable: Vec::new(),
+            slot: None,
             etag: None,
             last_modified: None,
             max_age: None,
         }))
     }
 
+    /// Reads a regular file, at most the body cap (a FIFO or device is refused, and a file
+    /// that grows while read is still capped).
     async fn read_file(&self, path: &Path) -> Result<Document, FetchError> {
+        use tokio::io::AsyncReadExt;
         let limit = self.settings.max_body_bytes;
-        let len = tokio::fs::metadata(path)
+        let file_err = |message: String| FetchError::File {
+            path: path.to_path_buf(),
+            message,
+        };
+        let meta = tokio::fs::metadata(path)
             .await
-            .map(|m| m.len())
-            .map_err(|e| FetchError::File {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
-        if len > limit {
+            .map_err(|e| file_err(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(file_err("not a regular file".into()));
+        }
+        if meta.len() > limit {
             return Err(FetchError::TooLarge { limit });
         }
-        let bytes = tokio::fs::read(path).await.map_err(|e| FetchError::File {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let url = Url::from_file_path(path).map_err(|_| FetchError::File {
-            path: path.to_path_buf(),
-            message: "not an absolute path".into(),
-        })?;
+        let file = tokio::fs::File::open(path)
+            .await
+            .map_err(|e| file_err(e.to_string()))?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| file_err(e.to_string()))?;
+        if bytes.len() as u64 > limit {
+            return Err(FetchError::TooLarge { limit });
+        }
+        let url = Url::from_file_path(path).map_err(|_| file_err("not an absolute path".into()))?;
         Ok(Document {
             name: path
                 .file_name()
@@ -370,6 +420,18 @@ impl Fetcher {
             spool_file: None,
         })
     }
+}
+
+/// Header bytes as a string, one char per byte (latin-1), so any byte survives a round trip.
+fn latin1_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// The bytes of a string made by [`latin1_string`]; `None` for any char above U+00FF.
+fn latin1_bytes(text: &str) -> Option<Vec<u8>> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect()
 }
 
 /// A URL for messages: without query or credentials, which may carry resolved secrets.
@@ -454,6 +516,13 @@ mod tests {
             HeaderValue::from_static("max-age=9999999"),
         );
         assert_eq!(max_age(&h), Some(Duration::from_secs(86400)));
+    }
+
+    #[test]
+    fn etags_round_trip_byte_exact() {
+        let raw = b"W/\"\xe5\xe4\xf6-17\"";
+        assert_eq!(latin1_bytes(&latin1_string(raw)).as_deref(), Some(&raw[..]));
+        assert_eq!(latin1_bytes("\u{2603}"), None);
     }
 
     #[test]

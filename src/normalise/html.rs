@@ -24,40 +24,6 @@ pub fn html_to_text(html: &str) -> String {
     conv.out
 }
 
-/// Cheaply reports whether `s` looks like it contains markup or entities, so plain text can
-/// skip [`html_to_text`].
-pub fn looks_like_html(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut from = 0;
-    while let Some(off) = b[from..].iter().position(|&c| c == b'<' || c == b'&') {
-        let at = from + off;
-        let next = b.get(at + 1).copied().unwrap_or(b' ');
-        let hit = if b[at] == b'<' {
-            next.is_ascii_alphabetic() || next == b'/' || next == b'!'
-        } else {
-            is_entity_at(b, at)
-        };
-        if hit {
-            return true;
-        }
-        from = at + 1;
-    }
-    false
-}
-
-/// Whether `b[amp..]` starts with `&name;`, `&#123;` or `&#x1F;` (names up to 32 bytes).
-fn is_entity_at(b: &[u8], amp: usize) -> bool {
-    let rest = &b[amp + 1..];
-    let (body, is_body): (&[u8], fn(&u8) -> bool) = match rest {
-        [b'#', b'x' | b'X', tail @ ..] => (tail, u8::is_ascii_hexdigit),
-        [b'#', tail @ ..] => (tail, u8::is_ascii_digit),
-        [c, ..] if c.is_ascii_alphabetic() => (rest, u8::is_ascii_alphanumeric),
-        _ => return false,
-    };
-    let len = body.iter().take(33).take_while(|c| is_body(c)).count();
-    (1..=32).contains(&len) && body.get(len) == Some(&b';')
-}
-
 /// What an element means for the text.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Tag {
@@ -625,36 +591,6 @@ mod tests {
     }
 
     #[test]
-    fn looks_like_html_detects_tags_and_entities() {
-        for s in [
-            "<p>x",
-            "a</b>",
-            "<!-- c -->",
-            "a &amp; b",
-            "&#246;",
-            "&#x2013;",
-            "&Aring;",
-        ] {
-            assert!(looks_like_html(s), "{s}");
-        }
-        for s in [
-            "a < b",
-            "3<4",
-            "AT&T",
-            "a & b",
-            "&;",
-            "&#;",
-            "&#x;",
-            "ends with <",
-            "&",
-            "R&D;",
-        ] {
-            let expected = s == "R&D;";
-            assert_eq!(looks_like_html(s), expected, "{s}");
-        }
-    }
-
-    #[test]
     fn hostile_fragments_do_not_panic() {
         let pieces = [
             "<",
@@ -697,7 +633,6 @@ mod tests {
                 s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
             }
             let _ = html_to_text(&s);
-            let _ = looks_like_html(&s);
         }
     }
 }

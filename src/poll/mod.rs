@@ -116,16 +116,25 @@ impl Poller {
     /// Polls the given sources once, concurrently; reports in the given order.
     pub async fn poll_ids(&self, ids: &[String]) -> Result<Vec<SourceReport>, Arc<StoreError>> {
         let mut tasks = JoinSet::new();
+        let mut index_of = std::collections::HashMap::new();
         for (index, id) in ids.iter().enumerate() {
             let poller = self.clone();
             let id = id.clone();
-            tasks.spawn(async move { (index, poller.poll_source(&id).await) });
+            let handle = tasks.spawn(async move { poller.poll_source(&id).await });
+            index_of.insert(handle.id(), index);
         }
         let mut reports: Vec<Option<SourceReport>> = vec![None; ids.len()];
-        while let Some(joined) = tasks.join_next().await {
+        while let Some(joined) = tasks.join_next_with_id().await {
             match joined {
-                Ok((index, result)) => reports[index] = Some(result?),
-                Err(e) => tracing::error!("poll task failed: {e}"),
+                Ok((task, result)) => reports[index_of[&task]] = Some(result?),
+                // A bug, not a source's fault: still one report per source, never a silent gap.
+                Err(e) => {
+                    let index = index_of[&e.id()];
+                    reports[index] = Some(error_report(
+                        &ids[index],
+                        format!("internal error while polling: {e}"),
+                    ));
+                }
             }
         }
         Ok(reports.into_iter().flatten().collect())
@@ -183,19 +192,33 @@ impl Poller {
             return self.fail(source, state, now, message, None).await;
         };
         let source_id = source.id.clone();
-        let docs = fresh.docs;
-        // Parsing is CPU work on untrusted input: keep it off the async workers.
-        let parsed =
-            tokio::task::spawn_blocking(move || parse_documents(kind, &docs, &source_id, now))
-                .await;
+        let Fresh {
+            docs,
+            unreadable,
+            slot,
+            etag,
+            last_modified,
+            max_age,
+        } = fresh;
+        // Parsing is CPU work on untrusted input: keep it off the async workers. The fetch slot
+        // is held until the bodies are parsed, which bounds how many wait in memory.
+        let parsed = tokio::task::spawn_blocking(move || {
+            let parsed = parse_documents(kind, &docs, unreadable, &source_id, now);
+            drop(slot);
+            parsed
+        })
+        .await;
         let Ok(parsed) = parsed else {
             let message = "the parser crashed on this document".to_string();
             return self.fail(source, state, now, message, None).await;
         };
         if parsed.nothing_usable() {
-            // Keep the old ETag, so the next poll fetches the document again.
+            // Keep the old ETag, so the next poll fetches the document again; unreadable spool
+            // files leave the spool so they cannot block it.
             let message = parsed.failures.join("; ");
-            return self.fail(source, state, now, message, None).await;
+            let report = self.fail(source, state, now, message, None).await;
+            spool::move_aside(&parsed.rejected_files, "rejected");
+            return report;
         }
         let warnings: Vec<String> = parsed
             .warnings
@@ -203,10 +226,10 @@ impl Poller {
             .chain(&parsed.failures)
             .map(|w| sanitize_line(w, MESSAGE_CHARS))
             .collect();
-        let interval = source.interval.max(fresh.max_age.unwrap_or_default());
+        let interval = source.interval.max(max_age.unwrap_or_default());
         state.succeeded(now, interval, parsed.items.len());
-        state.etag = fresh.etag;
-        state.last_modified = fresh.last_modified;
+        state.etag = etag;
+        state.last_modified = last_modified;
         state.warnings = warnings.clone();
         let report = self
             .writer

@@ -1,6 +1,8 @@
 //! Turning one fetch's documents into normalised items: a pure function, run on the blocking
 //! pool by the poll.
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 
 use crate::normalise::{Normalised, disambiguate, normalise};
@@ -16,9 +18,9 @@ pub(super) struct ParsedFetch {
     /// Documents that could not be read at all, with the reason.
     pub failures: Vec<String>,
     /// Spool files whose items are in `items`.
-    pub stored_files: Vec<std::path::PathBuf>,
+    pub stored_files: Vec<PathBuf>,
     /// Spool files that could not be read.
-    pub rejected_files: Vec<std::path::PathBuf>,
+    pub rejected_files: Vec<PathBuf>,
     documents: usize,
 }
 
@@ -33,13 +35,20 @@ impl ParsedFetch {
 pub(super) fn parse_documents(
     kind: &dyn Kind,
     docs: &[Document],
+    unreadable: Vec<(PathBuf, String)>,
     source_id: &str,
     now: DateTime<Utc>,
 ) -> ParsedFetch {
     let mut out = ParsedFetch {
-        documents: docs.len(),
+        documents: docs.len() + unreadable.len(),
         ..ParsedFetch::default()
     };
+    for (path, why) in unreadable {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        out.failures
+            .push(format!("{}: {why}", name.unwrap_or_default()));
+        out.rejected_files.push(path);
+    }
     for doc in docs {
         match kind.parse(doc) {
             Ok(parsed) => {
@@ -56,11 +65,12 @@ pub(super) fn parse_documents(
                 out.stored_files.extend(doc.spool_file.clone());
             }
             Err(e) => {
-                out.failures.push(if docs.len() > 1 {
-                    format!("{}: {e}", doc.name)
-                } else {
-                    e.to_string()
-                });
+                out.failures
+                    .push(if docs.len() > 1 || doc.spool_file.is_some() {
+                        format!("{}: {e}", doc.name)
+                    } else {
+                        e.to_string()
+                    });
                 out.rejected_files.extend(doc.spool_file.clone());
             }
         }

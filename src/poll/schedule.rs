@@ -14,8 +14,9 @@ use crate::store::StoreError;
 
 /// How long to wait at most between scheduling passes (also bounds clock-jump effects).
 const MAX_SLEEP: Duration = Duration::from_secs(30);
-/// How long in-flight polls may take to finish after shutdown is requested.
-const DRAIN: Duration = Duration::from_secs(15);
+/// How long in-flight polls may take to finish after shutdown is requested, beyond the fetch
+/// timeout (which bounds every request).
+const DRAIN_MARGIN: Duration = Duration::from_secs(15);
 
 /// Polls every enabled source whenever it is due until `shutdown` completes, calling `on_report`
 /// after each poll. Returns an error only when the store fails.
@@ -29,7 +30,8 @@ where
 {
     tokio::pin!(shutdown);
     let mut in_flight: HashSet<String> = HashSet::new();
-    let mut tasks: JoinSet<(String, Result<SourceReport, Arc<StoreError>>)> = JoinSet::new();
+    let mut tasks: JoinSet<Result<SourceReport, Arc<StoreError>>> = JoinSet::new();
+    let mut source_of = std::collections::HashMap::new();
     loop {
         let now = Utc::now();
         let mut sleep = MAX_SLEEP;
@@ -47,19 +49,25 @@ where
                     in_flight.insert(source.id.clone());
                     let p = poller.clone();
                     let id = source.id.clone();
-                    tasks.spawn(async move {
-                        let report = p.poll_source(&id).await;
-                        (id, report)
-                    });
+                    let handle = tasks.spawn(async move { p.poll_source(&id).await });
+                    source_of.insert(handle.id(), source.id.clone());
                 }
             }
         }
         tokio::select! {
             () = &mut shutdown => break,
-            Some(joined) = tasks.join_next() => {
-                if let Ok((id, report)) = joined {
+            Some(joined) = tasks.join_next_with_id() => {
+                let task = match &joined {
+                    Ok((task, _)) => *task,
+                    Err(e) => e.id(),
+                };
+                // Whatever happened, the source is free to be scheduled again.
+                if let Some(id) = source_of.remove(&task) {
                     in_flight.remove(&id);
-                    on_report(&report?);
+                }
+                match joined {
+                    Ok((_, report)) => on_report(&report?),
+                    Err(e) => tracing::error!("internal error while polling: {e}"),
                 }
             }
             () = tokio::time::sleep(sleep.max(Duration::from_millis(50))) => {}
@@ -68,13 +76,14 @@ where
     // Let in-flight polls finish (their writes are flushed before they return).
     let drain = async {
         while let Some(joined) = tasks.join_next().await {
-            if let Ok((_, Ok(report))) = joined {
+            if let Ok(Ok(report)) = joined {
                 on_report(&report);
             }
         }
     };
-    if tokio::time::timeout(DRAIN, drain).await.is_err() {
-        tracing::warn!("shutdown: gave up waiting for in-flight polls after {DRAIN:?}");
+    let drain_for = poller.config().fetch.timeout + DRAIN_MARGIN;
+    if tokio::time::timeout(drain_for, drain).await.is_err() {
+        tracing::warn!("shutdown: gave up waiting for in-flight polls after {drain_for:?}");
     }
     Ok(())
 }

@@ -213,6 +213,9 @@ fn describe(error: &feed_rs::parser::ParseFeedError, text: &str) -> String {
 }
 
 fn items(feed: &Feed, doc_url: &Url) -> Vec<RawItem> {
+    // The document URL may carry a resolved `${KEY}` in its query: never build links from it.
+    let doc_url =
+        Url::parse(&crate::fetch::display_name(doc_url)).unwrap_or_else(|_| doc_url.clone());
     // Relative item links are resolved against the feed's own site link when it is absolute,
     // as feed readers commonly do, else against the document URL.
     let base = feed
@@ -222,10 +225,30 @@ fn items(feed: &Feed, doc_url: &Url) -> Vec<RawItem> {
         .and_then(|l| Url::parse(&l.href).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .unwrap_or_else(|| doc_url.clone());
+    let doc_url = &doc_url;
     // RSS has no way to say "plain text" and its text is HTML in practice (escaped markup in
     // titles is common); Atom and JSON Feed say which it is.
     let typed = matches!(feed.feed_type, FeedType::Atom | FeedType::JSON);
-    feed.entries.iter().map(|e| item(e, &base, typed)).collect()
+    feed.entries
+        .iter()
+        .map(|e| {
+            let mut raw = item(e, &base, typed);
+            // A link to the feed itself ("#top", "") is no link to the story.
+            if raw
+                .link
+                .as_deref()
+                .and_then(|l| Url::parse(l).ok())
+                .is_some_and(|l| {
+                    let mut l = l;
+                    l.set_fragment(None);
+                    &l == doc_url
+                })
+            {
+                raw.link = None;
+            }
+            raw
+        })
+        .collect()
 }
 
 fn item(entry: &Entry, base: &Url, typed: bool) -> RawItem {
@@ -339,6 +362,27 @@ mod tests {
         assert_eq!(
             parsed.items[0].link.as_deref(),
             Some("https://example.stockholm/nyheter/a")
+        );
+    }
+
+    #[test]
+    fn links_never_carry_the_document_urls_query() {
+        let xml = r#"<rss version="2.0"><channel><title>K</title>
+            <item><title>A</title><link>#top</link><guid>a</guid></item>
+            <item><title>B</title><link>b.html</link><guid>b</guid></item></channel></rss>"#;
+        let parsed = Rss
+            .parse(&Document {
+                name: "t".into(),
+                bytes: xml.as_bytes().to_vec(),
+                content_type: None,
+                url: Url::parse("https://api.example.se/feed/c.xml?api_key=TOPSECRET").unwrap(),
+                spool_file: None,
+            })
+            .unwrap();
+        assert_eq!(parsed.items[0].link, None);
+        assert_eq!(
+            parsed.items[1].link.as_deref(),
+            Some("https://api.example.se/feed/b.html")
         );
     }
 

@@ -66,7 +66,7 @@ pub enum StoreError {
 pub struct ItemQuery {
     /// Only items published at or after this time.
     pub since: Option<DateTime<Utc>>,
-    /// Only items from (first seen by) this source.
+    /// Only items this source has served (first or as a further sighting).
     pub source: Option<String>,
     /// At most this many.
     pub limit: Option<usize>,
