@@ -59,7 +59,7 @@ fn import(paths: &Paths, file: &PathBuf, into: Option<PathBuf>) -> anyhow::Resul
         .collect();
     let known_urls: HashSet<String> = config
         .iter()
-        .flat_map(|c| c.sources.iter().map(|s| s.url.to_string()))
+        .flat_map(|c| c.sources.iter().map(|s| s.url_template.raw().to_string()))
         .collect();
     let (fresh, skipped): (Vec<Subscription>, Vec<Subscription>) =
         subs.into_iter().partition(|s| {
@@ -93,7 +93,7 @@ fn export(paths: &Paths) -> anyhow::Result<ExitCode> {
     let subs: Vec<Subscription> = config
         .sources
         .iter()
-        .filter(|s| s.kind == "rss" && s.url.scheme() != "file")
+        .filter(|s| s.kind == "rss" && !s.url_template.raw().starts_with("file:"))
         .map(|s| Subscription {
             title: s.name.clone(),
             // As written: a resolved `${KEY}` must never leave the machine in an export.

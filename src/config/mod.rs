@@ -100,10 +100,8 @@ pub struct SourceConfig {
     pub name: String,
     /// Source kind (`rss`, `incidents`, ...), known to `source`.
     pub kind: String,
-    /// Where to fetch: http, https or file, `${VAR}` references resolved (or, where a variable
-    /// is not set, standing in as `unset`: the poll then reports the missing variable).
-    pub url: Url,
-    /// The URL as written, references unresolved: safe to show and export.
+    /// Where to fetch (http, https or file) as written, `${VAR}` references unresolved: safe to
+    /// show and export. [`SourceConfig::resolved_url`] resolves it when a request is made.
     pub url_template: Template,
     /// How often to poll.
     pub interval: Duration,
@@ -362,7 +360,7 @@ impl Loader {
             ));
         }
 
-        let url = self.url(&raw.url, &at)?;
+        self.check_url(&raw.url, &at)?;
         let url_template = Template::parse(raw.url.get_ref())
             .map_err(|e| at(raw.url.span().start, format!("key 'url': {e}")))?;
 
@@ -453,7 +451,6 @@ impl Loader {
                 .unwrap_or_else(|| id.clone()),
             id,
             kind,
-            url,
             url_template,
             interval,
             enabled: raw.enabled.unwrap_or(true),
@@ -464,13 +461,13 @@ impl Loader {
         })
     }
 
-    /// Checks a source URL. References are resolved now because the host decides rate limits;
-    /// key-like query parameters must be references.
-    fn url(
+    /// Checks a source URL: absolute http, https or file, no literal password, key-like query
+    /// parameters only as references.
+    fn check_url(
         &self,
         raw: &toml::Spanned<String>,
         at: &dyn Fn(usize, String) -> ConfigError,
-    ) -> Result<Url, ConfigError> {
+    ) -> Result<(), ConfigError> {
         let offset = raw.span().start;
         let written = raw.get_ref();
         let template =
@@ -526,7 +523,7 @@ impl Loader {
                 }
             }
         }
-        Ok(url)
+        Ok(())
     }
 }
 
