@@ -883,6 +883,63 @@ fn a_url_variable_that_is_not_set_fails_only_that_source() {
     assert_eq!(world.source_health("keyed")["last_status"], "error");
 }
 
+#[test]
+fn brotli_body_is_decompressed_and_parsed() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("br", &world.url("/brotli/rss20.xml"))]);
+    let poll = world.poll();
+    assert_ok(&poll, "br");
+    assert_eq!(report(&poll, "br")["new"], 5);
+}
+
+#[test]
+fn last_modified_is_sent_back_as_if_modified_since() {
+    let world = World::new();
+    world.configure(FETCH, &[rss("stad", &world.url("/feed/rss20.xml"))]);
+    world.poll();
+    world.poll();
+    let headers = world
+        .server
+        .last_request_headers("/feed/rss20.xml")
+        .expect("requests were made");
+    assert_eq!(
+        headers
+            .get("if-modified-since")
+            .and_then(|v| v.to_str().ok()),
+        Some(common::LAST_MODIFIED_DATE)
+    );
+}
+
+/// Six sources on one host, each held open by the server for half a second.
+fn six_slow_sources(world: &World) -> Vec<String> {
+    (0..6)
+        .map(|i| {
+            rss(
+                &format!("slow{i}"),
+                &world.url(&format!("/slow-headers/0.5?n={i}")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn requests_to_one_host_respect_the_per_host_limit() {
+    let world = World::new();
+    let fetch = FETCH.replace("[fetch]", "[fetch]\nper_host = 2\nconcurrency = 16");
+    world.configure(&fetch, &six_slow_sources(&world));
+    world.poll();
+    assert_eq!(world.server.max_in_flight(), 2);
+}
+
+#[test]
+fn requests_respect_the_global_limit() {
+    let world = World::new();
+    let fetch = FETCH.replace("[fetch]", "[fetch]\nper_host = 8\nconcurrency = 3");
+    world.configure(&fetch, &six_slow_sources(&world));
+    world.poll();
+    assert_eq!(world.server.max_in_flight(), 3);
+}
+
 // ---- Incidents ---------------------------------------------------------------------------
 
 #[test]

@@ -71,6 +71,9 @@ struct Shared {
     fixtures: PathBuf,
     seen: Mutex<HashMap<String, Seen>>,
     overrides: Mutex<HashMap<String, String>>,
+    /// Requests being handled now, and the most there have been at once.
+    in_flight: std::sync::atomic::AtomicUsize,
+    max_in_flight: std::sync::atomic::AtomicUsize,
 }
 
 /// What one request path has received so far.
@@ -94,6 +97,8 @@ impl FixtureServer {
             fixtures: fixtures_dir.to_path_buf(),
             seen: Mutex::default(),
             overrides: Mutex::default(),
+            in_flight: Default::default(),
+            max_in_flight: Default::default(),
         });
         let app = router(Arc::clone(&shared));
         let (shutdown, stop) = oneshot::channel::<()>();
@@ -154,6 +159,14 @@ impl FixtureServer {
     ///
     /// The override applies wherever NAME is served from the fixtures directory: `/feed/`,
     /// `/charset/`, `/gzip/`, `/bearer/` and the end of `/redirect/`. Its ETag changes with it.
+    /// The most requests the server was handling at the same time (until the response head
+    /// was ready; use `/slow-headers` to hold requests open).
+    pub fn max_in_flight(&self) -> usize {
+        self.shared
+            .max_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn set_file(&self, route: &str, fixture_file: &str) {
         let route = route.strip_prefix(&self.base).unwrap_or(route);
         let route = route.trim_start_matches('/');
@@ -200,6 +213,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/slow-headers/{secs}", get(slow_headers))
         .route("/big/{mib}", get(big))
         .route("/gzip/{name}", get(gzip))
+        .route("/brotli/{name}", get(brotli_route))
         .route("/gzip-bomb/{mib}", get(gzip_bomb))
         .route("/redirect-loop/{n}", get(redirect_loop))
         .route("/redirect/{k}/{name}", get(redirect))
@@ -219,7 +233,12 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         entry.hits += 1;
         entry.last_headers = request.headers().clone();
     }
-    next.run(request).await
+    use std::sync::atomic::Ordering::SeqCst;
+    let now = shared.in_flight.fetch_add(1, SeqCst) + 1;
+    shared.max_in_flight.fetch_max(now, SeqCst);
+    let response = next.run(request).await;
+    shared.in_flight.fetch_sub(1, SeqCst);
+    response
 }
 
 /// Query parameters some routes read (`cs` for `/charset`, `ct` for `/wild`).
@@ -365,6 +384,36 @@ async fn gzip(
     let headers = [
         (CONTENT_TYPE, content_type_for(&file)),
         (CONTENT_ENCODING, "gzip"),
+        (VARY, "Accept-Encoding"),
+    ];
+    (headers, compressed).into_response()
+}
+
+/// Serves the fixture brotli-compressed, only to clients that accept `br`.
+async fn brotli_route(
+    State(shared): State<Arc<Shared>>,
+    UrlPath(name): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    let accepts_br = headers.get_all(ACCEPT_ENCODING).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.split(',').any(|e| e.trim().starts_with("br")))
+    });
+    if !accepts_br {
+        return (StatusCode::NOT_ACCEPTABLE, "send Accept-Encoding: br\n").into_response();
+    }
+    let (file, body) = match shared.read_fixture(&name).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let mut compressed = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams::default();
+    if brotli::BrotliCompress(&mut &body[..], &mut compressed, &params).is_err() {
+        return server_error("brotli failed");
+    }
+    let headers = [
+        (CONTENT_TYPE, content_type_for(&file)),
+        (CONTENT_ENCODING, "br"),
         (VARY, "Accept-Encoding"),
     ];
     (headers, compressed).into_response()
