@@ -367,26 +367,7 @@ async fn gzip(
     UrlPath(name): UrlPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    let accepts_gzip = headers.get_all(ACCEPT_ENCODING).iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.to_ascii_lowercase().contains("gzip"))
-    });
-    if !accepts_gzip {
-        return (StatusCode::NOT_ACCEPTABLE, "send Accept-Encoding: gzip\n").into_response();
-    }
-    let (file, body) = match shared.read_fixture(&name).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let Ok(compressed) = gzip_bytes(&[&body]) else {
-        return server_error("gzip failed");
-    };
-    let headers = [
-        (CONTENT_TYPE, content_type_for(&file)),
-        (CONTENT_ENCODING, "gzip"),
-        (VARY, "Accept-Encoding"),
-    ];
-    (headers, compressed).into_response()
+    compressed_fixture(&shared, &name, &headers, "gzip", |body| gzip_bytes(&[body])).await
 }
 
 /// Serves the fixture brotli-compressed, only to clients that accept `br`.
@@ -395,25 +376,43 @@ async fn brotli_route(
     UrlPath(name): UrlPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    let accepts_br = headers.get_all(ACCEPT_ENCODING).iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.split(',').any(|e| e.trim().starts_with("br")))
+    compressed_fixture(&shared, &name, &headers, "br", |body| {
+        let mut out = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams::default();
+        brotli::BrotliCompress(&mut &body[..], &mut out, &params).map(|_| out)
+    })
+    .await
+}
+
+/// Serves fixture `name` with `Content-Encoding: encoding`, or 406 when the request's
+/// Accept-Encoding does not list that encoding.
+async fn compressed_fixture(
+    shared: &Shared,
+    name: &str,
+    headers: &HeaderMap,
+    encoding: &'static str,
+    compress: impl Fn(&[u8]) -> std::io::Result<Vec<u8>>,
+) -> Response {
+    let accepted = headers.get_all(ACCEPT_ENCODING).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|e| e.trim().to_ascii_lowercase().starts_with(encoding))
+        })
     });
-    if !accepts_br {
-        return (StatusCode::NOT_ACCEPTABLE, "send Accept-Encoding: br\n").into_response();
+    if !accepted {
+        let why = format!("send Accept-Encoding: {encoding}\n");
+        return (StatusCode::NOT_ACCEPTABLE, why).into_response();
     }
-    let (file, body) = match shared.read_fixture(&name).await {
+    let (file, body) = match shared.read_fixture(name).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let mut compressed = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams::default();
-    if brotli::BrotliCompress(&mut &body[..], &mut compressed, &params).is_err() {
-        return server_error("brotli failed");
-    }
+    let Ok(compressed) = compress(&body) else {
+        return server_error("compression failed");
+    };
     let headers = [
         (CONTENT_TYPE, content_type_for(&file)),
-        (CONTENT_ENCODING, "br"),
+        (CONTENT_ENCODING, encoding),
         (VARY, "Accept-Encoding"),
     ];
     (headers, compressed).into_response()
