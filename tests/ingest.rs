@@ -1137,33 +1137,99 @@ fn same_canonical_url_from_two_sources_is_one_item_with_two_sightings() {
 #[test]
 fn a_guid_reused_for_two_stories_keeps_two_items_when_one_drops_out() {
     let feeds = tempfile::tempdir().expect("temp dir");
-    let item = |title: &str, link: &str| {
-        format!(
-            "<item><title>{title}</title><link>{link}</link><guid>https://example.stockholm/</guid>\
-             <pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate></item>"
-        )
-    };
-    let feed = |items: &[String]| {
-        format!(
-            "<rss version=\"2.0\"><channel><title>t</title><link>https://example.stockholm/</link>{}</channel></rss>",
-            items.concat()
-        )
-    };
-    let a = item("Brand i Kista", "https://example.stockholm/a");
-    let b = item("Vattenläcka i Farsta", "https://example.stockholm/b");
-    std::fs::write(feeds.path().join("one.xml"), feed(std::slice::from_ref(&a))).expect("write");
-    std::fs::write(feeds.path().join("both.xml"), feed(&[a, b])).expect("write");
+    let a = reused_guid_item("Brand i Kista", "https://example.stockholm/a", "Rök.");
+    let b = reused_guid_item("Vattenläcka i Farsta", "https://example.stockholm/b", "Vatten.");
+    let files = [
+        ("a.xml", reused_guid_feed(std::slice::from_ref(&a))),
+        ("ab.xml", reused_guid_feed(&[a.clone(), b.clone()])),
+        ("b.xml", reused_guid_feed(std::slice::from_ref(&b))),
+    ];
+    for (name, body) in &files {
+        std::fs::write(feeds.path().join(name), body).expect("write");
+    }
     let world = World::serving(feeds.path());
     world.configure(FETCH, &[rss("s", &world.url("/feed/f.xml"))]);
 
-    for (file, expected_new, expected_items) in
-        [("one.xml", 1, 1), ("both.xml", 1, 2), ("one.xml", 0, 2)]
-    {
+    world.server.set_file("f.xml", "a.xml");
+    assert_eq!(world.poll()["totals"]["new"], 1);
+    for (file, expected_new) in [("ab.xml", 1), ("a.xml", 0), ("b.xml", 0), ("ab.xml", 0)] {
         world.server.set_file("f.xml", file);
         let poll = world.poll();
         assert_eq!(poll["totals"]["new"], expected_new, "{file}: {poll}");
-        assert_eq!(world.items().len(), expected_items, "after {file}");
+        let mut titles: Vec<String> = world
+            .items()
+            .iter()
+            .map(|i| text(i, "title").to_owned())
+            .collect();
+        titles.sort();
+        assert_eq!(titles, ["Brand i Kista", "Vattenläcka i Farsta"], "after {file}");
     }
+    for item in world.items() {
+        assert_eq!(item["revision"], 1, "no story took over another: {item}");
+    }
+}
+
+#[test]
+fn reused_guids_with_exact_repeats_and_edits_stay_one_item_each() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let a = reused_guid_item("Brand i Kista", "https://example.stockholm/a", "Rök.");
+    let b = reused_guid_item("Storm", "https://example.stockholm/b", "Vind.");
+    let b2 = reused_guid_item("Storm", "https://example.stockholm/b", "Vind, träd över vägen.");
+    std::fs::write(
+        feeds.path().join("v1.xml"),
+        reused_guid_feed(&[a.clone(), b.clone(), b]),
+    )
+    .expect("write");
+    std::fs::write(
+        feeds.path().join("v2.xml"),
+        reused_guid_feed(&[a, b2.clone(), b2]),
+    )
+    .expect("write");
+    let world = World::serving(feeds.path());
+    world.configure(FETCH, &[rss("s", &world.url("/feed/f.xml"))]);
+
+    world.server.set_file("f.xml", "v1.xml");
+    assert_eq!(world.poll()["totals"]["new"], 2);
+    world.server.set_file("f.xml", "v2.xml");
+    let edited = world.poll();
+    assert_eq!(edited["totals"]["new"], 0, "{edited}");
+    assert_eq!(edited["totals"]["updated"], 1, "{edited}");
+    assert_eq!(world.items().len(), 2);
+}
+
+#[test]
+fn one_guid_with_two_descriptions_does_not_count_updates_on_every_poll() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let one = reused_guid_item("Brand i Kista", "https://example.stockholm/a", "Ett.");
+    let two = reused_guid_item("Brand i Kista", "https://example.stockholm/a", "Två.");
+    std::fs::write(feeds.path().join("f.xml"), reused_guid_feed(&[one, two])).expect("write");
+    let world = World::serving(feeds.path());
+    // Served without an ETag, so every poll parses the document again.
+    world.configure(FETCH, &[rss("s", &world.url("/charset/f.xml?cs=utf-8"))]);
+    world.poll();
+    let stored = world.items().len();
+    for _ in 0..3 {
+        let poll = world.poll();
+        assert_eq!(poll["totals"]["updated"], 0, "{poll}");
+        assert_eq!(poll["totals"]["new"], 0, "{poll}");
+    }
+    assert_eq!(world.items().len(), stored);
+}
+
+/// An item whose guid is the site root, as some publishers give every item.
+fn reused_guid_item(title: &str, link: &str, description: &str) -> String {
+    format!(
+        "<item><title>{title}</title><link>{link}</link><guid>https://example.stockholm/</guid>\
+         <description>{description}</description>\
+         <pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate></item>"
+    )
+}
+
+fn reused_guid_feed(items: &[String]) -> String {
+    format!(
+        "<rss version=\"2.0\"><channel><title>t</title><link>https://example.stockholm/</link>{}</channel></rss>",
+        items.concat()
+    )
 }
 
 #[test]

@@ -173,6 +173,24 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
     Normalised { item, key, aliases }
 }
 
+/// The kinds of suffix that tell apart items sharing one key, in order of preference.
+#[derive(Debug, Clone, Copy)]
+enum SuffixKind {
+    Link,
+    TitleDate,
+    Hash,
+}
+
+impl SuffixKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            SuffixKind::Link => "u:",
+            SuffixKind::TitleDate => "t:",
+            SuffixKind::Hash => "h:",
+        }
+    }
+}
+
 /// The suffixes that tell apart items sharing one key, in order of preference.
 fn key_suffixes(item: &Item) -> Vec<String> {
     let mut out = Vec::with_capacity(3);
@@ -216,31 +234,39 @@ pub fn disambiguate(items: &mut [Normalised]) {
         })
         .collect();
     for group in clashing {
-        // The first suffix that tells every member of the group apart.
         let suffixes: Vec<Vec<String>> = group
             .iter()
             .map(|&i| key_suffixes(&items[i].item))
             .collect();
-        let choice = (0..3)
-            .find(|&k| {
-                let picked: HashSet<Option<&String>> = suffixes.iter().map(|s| s.get(k)).collect();
-                picked.len() == group.len() && !picked.contains(&None)
-            })
-            .unwrap_or(
-                suffixes
-                    .iter()
-                    .map(Vec::len)
-                    .min()
-                    .unwrap_or(1)
-                    .saturating_sub(1),
-            );
+        // The first kind of suffix (link, title and date, hash) that every member has and that
+        // separates exactly the members whose content differs (exact repeats stay together).
+        let hashes: HashSet<&str> = group
+            .iter()
+            .map(|&i| items[i].item.content_hash.as_str())
+            .collect();
+        let separates = |kind: SuffixKind| {
+            let mut pairs = HashSet::new();
+            let mut values = HashSet::new();
+            for (&i, options) in group.iter().zip(&suffixes) {
+                let Some(value) = options.iter().find(|s| s.starts_with(kind.prefix())) else {
+                    return false;
+                };
+                values.insert(value.as_str());
+                pairs.insert((value.as_str(), items[i].item.content_hash.as_str()));
+            }
+            values.len() == hashes.len() && pairs.len() == hashes.len()
+        };
+        let kind = [SuffixKind::Link, SuffixKind::TitleDate]
+            .into_iter()
+            .find(|k| separates(*k))
+            .unwrap_or(SuffixKind::Hash);
         for (&i, options) in group.iter().zip(&suffixes) {
             let n = &mut items[i];
             let suffix = options
-                .get(choice)
-                .or(options.last())
+                .iter()
+                .find(|s| s.starts_with(kind.prefix()))
                 .cloned()
-                .unwrap_or_default();
+                .unwrap_or_else(|| format!("h:{}", n.item.content_hash));
             let base = std::mem::take(&mut n.key);
             n.key = format!("{base}#{suffix}");
             n.item.id = item_id(&n.item.source, &n.key);

@@ -62,17 +62,21 @@ pub(super) fn apply(trees: &Trees, batch: &FetchBatch) -> Result<BatchReport, In
         &trees.sources,
     )
         .transaction(|(items, by_time, by_source, by_url, by_key, sources)| {
-            let tx = Tx {
+            let generic = generic_urls(&batch.items);
+            let mut tx = Tx {
                 items,
                 by_time,
                 by_source,
                 by_url,
                 by_key,
+                source: &batch.source,
+                now: batch.now,
+                generic_urls: &generic,
+                claimed: HashMap::new(),
             };
             let mut report = BatchReport::default();
             let mut hashes_by_key: HashMap<&str, &str> = HashMap::new();
             let mut new_in_batch = HashSet::new();
-            let generic = generic_urls(&batch.items);
             for normalised in &batch.items {
                 let hash = normalised.item.content_hash.as_str();
                 // An exact repeat within the fetch counts once; a changed repeat (an incident
@@ -82,8 +86,7 @@ pub(super) fn apply(trees: &Trees, batch: &FetchBatch) -> Result<BatchReport, In
                     continue;
                 }
                 report.seen += 1;
-                let (id, outcome) =
-                    tx.ingest_one(&batch.source, normalised, &generic, batch.now)?;
+                let (id, outcome) = tx.ingest_one(normalised)?;
                 match outcome {
                     Outcome::New => {
                         new_in_batch.insert(id.clone());
@@ -106,76 +109,96 @@ pub(super) fn apply(trees: &Trees, batch: &FetchBatch) -> Result<BatchReport, In
     })
 }
 
+/// One fetch's transaction: the trees, and what this fetch has decided so far.
 struct Tx<'a> {
     items: &'a TransactionalTree,
     by_time: &'a TransactionalTree,
     by_source: &'a TransactionalTree,
     by_url: &'a TransactionalTree,
     by_key: &'a TransactionalTree,
+    source: &'a str,
+    now: DateTime<Utc>,
+    /// URLs that several items of this fetch link to (listing pages): they identify nothing.
+    generic_urls: &'a HashSet<&'a str>,
+    /// Stored items already matched in this fetch, with the key that matched them: two
+    /// different items of one fetch must never land on the same stored item.
+    claimed: HashMap<String, &'a str>,
 }
 
-impl Tx<'_> {
-    fn ingest_one(
-        &self,
-        source: &str,
-        normalised: &Normalised,
-        generic_urls: &HashSet<&str>,
-        now: DateTime<Utc>,
-    ) -> TxResult<(String, Outcome)> {
+impl<'a> Tx<'a> {
+    fn ingest_one(&mut self, normalised: &'a Normalised) -> TxResult<(String, Outcome)> {
         let incoming = &normalised.item;
+        let source_key = keys::by_key(self.source, &normalised.key);
 
         // Seen before by this source (under its key, or an alias of it).
-        if let Some(stored) = self.find_by_key(source, normalised)? {
-            let (merged, outcome) = dedup::merge(&stored, incoming.clone(), now);
+        if let Some(stored) = self.find_by_key(normalised)? {
+            self.claimed.insert(stored.id.clone(), &normalised.key);
+            let (merged, outcome) = dedup::merge(&stored, incoming.clone(), self.now);
             self.save(Some(&stored), &merged, outcome)?;
             return Ok((merged.id, outcome));
         }
 
-        // The same canonical URL from another source: one item, another sighting. A URL this
-        // fetch gives to several items (a listing page) identifies none of them.
-        if let Some(url) = incoming
-            .url
-            .as_deref()
-            .filter(|u| url_identifies_item(u) && !generic_urls.contains(u))
+        // The same canonical URL from another source: one item, another sighting.
+        if let Some(url) = incoming.url.as_deref().filter(|u| self.identifies_item(u))
             && let Some(id) = self.by_url.get(url.as_bytes())?
             && let Some(stored) = self.load(&id)?
-            && !stored.sightings.iter().any(|s| s.source == source)
+            && !stored.sightings.iter().any(|s| s.source == self.source)
+            && self.unclaimed(&stored.id, &normalised.key)
         {
-            let (merged, outcome) = dedup::merge(&stored, incoming.clone(), now);
-            self.by_key
-                .insert(keys::by_key(source, &normalised.key), merged.id.as_bytes())?;
+            self.claimed.insert(stored.id.clone(), &normalised.key);
+            let (merged, outcome) = dedup::merge(&stored, incoming.clone(), self.now);
+            self.by_key.insert(source_key, merged.id.as_bytes())?;
             self.save(Some(&stored), &merged, outcome)?;
             return Ok((merged.id, outcome));
         }
 
-        self.by_key.insert(
-            keys::by_key(source, &normalised.key),
-            incoming.id.as_bytes(),
-        )?;
+        self.by_key.insert(source_key, incoming.id.as_bytes())?;
+        self.claimed.insert(incoming.id.clone(), &normalised.key);
         self.save(None, incoming, Outcome::New)?;
         Ok((incoming.id.clone(), Outcome::New))
     }
 
-    /// The stored item for this source's key, or for one of its aliases when the stored item
-    /// is the same story (same link, or no link and the same title).
-    fn find_by_key(&self, source: &str, normalised: &Normalised) -> TxResult<Option<Item>> {
-        if let Some(id) = self.by_key.get(keys::by_key(source, &normalised.key))?
+    /// The stored item this source's item was seen as before.
+    ///
+    /// The item's own key usually finds it. When a feed reuses one key for several stories,
+    /// an alias key (the key plus the link, title or hash) that holds the *same story* wins over
+    /// the key itself; the key then points at that story for the next poll. Without such an
+    /// alias, the key's item is taken even if its link changed: that is an edit.
+    fn find_by_key(&self, normalised: &Normalised) -> TxResult<Option<Item>> {
+        let key = keys::by_key(self.source, &normalised.key);
+        let mut direct = None;
+        if let Some(id) = self.by_key.get(&key)?
             && let Some(stored) = self.load(&id)?
+            && self.unclaimed(&stored.id, &normalised.key)
         {
-            return Ok(Some(stored));
+            if same_story(&stored, &normalised.item) {
+                return Ok(Some(stored));
+            }
+            direct = Some(stored);
         }
-        let incoming = &normalised.item;
         for alias in &normalised.aliases {
-            if let Some(id) = self.by_key.get(keys::by_key(source, alias))?
+            if let Some(id) = self.by_key.get(keys::by_key(self.source, alias))?
                 && let Some(stored) = self.load(&id)?
-                && same_story(&stored, incoming)
+                && same_story(&stored, &normalised.item)
+                && self.unclaimed(&stored.id, &normalised.key)
             {
-                self.by_key
-                    .insert(keys::by_key(source, &normalised.key), id)?;
+                self.by_key.insert(key, id)?;
                 return Ok(Some(stored));
             }
         }
-        Ok(None)
+        Ok(direct)
+    }
+
+    /// Whether no other key of this fetch has matched the stored item `id`.
+    fn unclaimed(&self, id: &str, key: &str) -> bool {
+        self.claimed.get(id).is_none_or(|k| *k == key)
+    }
+
+    /// Whether a URL is specific enough to stand for one story: not a bare site root (which
+    /// some feeds give as every item's link) and not a page several items of this fetch share.
+    fn identifies_item(&self, url: &str) -> bool {
+        !self.generic_urls.contains(url)
+            && url::Url::parse(url).is_ok_and(|u| u.path() != "/" || u.query().is_some())
     }
 
     fn load(&self, id: &[u8]) -> TxResult<Option<Item>> {
@@ -196,6 +219,7 @@ impl Tx<'_> {
         self.items.insert(item.id.as_bytes(), value)?;
         if let Some(url) = item.url.as_deref()
             && before.is_none_or(|b| b.url != item.url)
+            && self.identifies_item(url)
             && self.by_url.get(url.as_bytes())?.is_none()
         {
             self.by_url.insert(url.as_bytes(), item.id.as_bytes())?;
@@ -247,11 +271,3 @@ fn generic_urls(items: &[Normalised]) -> HashSet<&str> {
         .collect()
 }
 
-/// Whether a URL is specific enough to identify one story: a bare site root (which some feeds
-/// give as every item's link) is not.
-fn url_identifies_item(url: &str) -> bool {
-    match url::Url::parse(url) {
-        Ok(u) => u.path() != "/" || u.query().is_some(),
-        Err(_) => false,
-    }
-}
