@@ -89,6 +89,7 @@ fn document(bytes: Vec<u8>) -> Document {
         bytes,
         content_type: Some("application/rss+xml".into()),
         url: url::Url::parse("http://127.0.0.1/feed.xml").expect("static URL"),
+        link_base: None,
         spool_file: None,
     }
 }

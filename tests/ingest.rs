@@ -940,6 +940,97 @@ fn requests_respect_the_global_limit() {
     assert_eq!(world.server.max_in_flight(), 3);
 }
 
+#[test]
+fn credentials_never_follow_a_redirect_to_another_host() {
+    let world = World::new();
+    let elsewhere = FixtureServer::start(&fixtures_dir());
+    let target = elsewhere.url("/feed/rss20.xml");
+    let redirect = world.url(&format!("/redirect-to?url={}", url_encode(&target)));
+    world.configure(
+        FETCH,
+        &[format!(
+            "{}headers = {{ X-Api-Key = \"${{LAGE_TEST_KEY}}\" }}\n",
+            rss("keyed", &redirect)
+        )],
+    );
+
+    let poll = world.poll_with_env(&[("LAGE_TEST_KEY", Some("hemligt-4k"))]);
+
+    assert!(error_of(&poll, "keyed").contains("another host"), "{poll}");
+    assert_eq!(
+        elsewhere.hits("/feed/rss20.xml"),
+        0,
+        "the key must not reach the other host"
+    );
+}
+
+#[test]
+fn a_plain_source_may_follow_a_redirect_to_another_host() {
+    let world = World::new();
+    let elsewhere = FixtureServer::start(&fixtures_dir());
+    let target = elsewhere.url("/feed/rss20.xml");
+    world.configure(
+        FETCH,
+        &[rss(
+            "moved",
+            &world.url(&format!("/redirect-to?url={}", url_encode(&target))),
+        )],
+    );
+    let poll = world.poll();
+    assert_ok(&poll, "moved");
+    let headers = elsewhere
+        .last_request_headers("/feed/rss20.xml")
+        .expect("the other host was asked");
+    assert!(
+        headers.get("referer").is_none(),
+        "no Referer carries our URL onward"
+    );
+}
+
+#[test]
+fn a_url_holding_a_secret_is_never_a_base_for_stored_links() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        feeds.path().join("f.xml"),
+        "<rss version=\"2.0\"><channel><title>t</title>\
+         <item><title>A</title><link>rel/a.html</link><guid>a</guid></item>\
+         <item><title>B</title><link>https://example.stockholm/b</link><guid>b</guid></item>\
+         </channel></rss>",
+    )
+    .expect("write");
+    let world = World::serving(feeds.path());
+    // Any `${VAR}` in the URL (path or query) makes it private; the server ignores the query.
+    let url = format!("{}?token=${{LAGE_TEST_KEY}}", world.url("/feed/f.xml"));
+    world.configure(FETCH, &[rss("keyed", &url)]);
+
+    let poll = world.poll_with_env(&[("LAGE_TEST_KEY", Some("hemligt-5p"))]);
+
+    assert_ok(&poll, "keyed");
+    let items = world.items();
+    assert_eq!(items.len(), 2);
+    assert!(
+        !serde_json::to_string(&items)
+            .unwrap_or_default()
+            .contains("hemligt-5p")
+    );
+    assert!(
+        by_guid(&items, "a")["url"].is_null(),
+        "a relative link has no safe base"
+    );
+    assert_eq!(by_guid(&items, "b")["url"], "https://example.stockholm/b");
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 // ---- Incidents ---------------------------------------------------------------------------
 
 #[test]
@@ -1138,7 +1229,11 @@ fn same_canonical_url_from_two_sources_is_one_item_with_two_sightings() {
 fn a_guid_reused_for_two_stories_keeps_two_items_when_one_drops_out() {
     let feeds = tempfile::tempdir().expect("temp dir");
     let a = reused_guid_item("Brand i Kista", "https://example.stockholm/a", "Rök.");
-    let b = reused_guid_item("Vattenläcka i Farsta", "https://example.stockholm/b", "Vatten.");
+    let b = reused_guid_item(
+        "Vattenläcka i Farsta",
+        "https://example.stockholm/b",
+        "Vatten.",
+    );
     let files = [
         ("a.xml", reused_guid_feed(std::slice::from_ref(&a))),
         ("ab.xml", reused_guid_feed(&[a.clone(), b.clone()])),
@@ -1162,7 +1257,11 @@ fn a_guid_reused_for_two_stories_keeps_two_items_when_one_drops_out() {
             .map(|i| text(i, "title").to_owned())
             .collect();
         titles.sort();
-        assert_eq!(titles, ["Brand i Kista", "Vattenläcka i Farsta"], "after {file}");
+        assert_eq!(
+            titles,
+            ["Brand i Kista", "Vattenläcka i Farsta"],
+            "after {file}"
+        );
     }
     for item in world.items() {
         assert_eq!(item["revision"], 1, "no story took over another: {item}");
@@ -1174,7 +1273,11 @@ fn reused_guids_with_exact_repeats_and_edits_stay_one_item_each() {
     let feeds = tempfile::tempdir().expect("temp dir");
     let a = reused_guid_item("Brand i Kista", "https://example.stockholm/a", "Rök.");
     let b = reused_guid_item("Storm", "https://example.stockholm/b", "Vind.");
-    let b2 = reused_guid_item("Storm", "https://example.stockholm/b", "Vind, träd över vägen.");
+    let b2 = reused_guid_item(
+        "Storm",
+        "https://example.stockholm/b",
+        "Vind, träd över vägen.",
+    );
     std::fs::write(
         feeds.path().join("v1.xml"),
         reused_guid_feed(&[a.clone(), b.clone(), b]),

@@ -33,6 +33,17 @@ pub struct Request {
     pub last_modified: Option<String>,
     /// Whether a `file://` URL may be a spool directory of `*.json` files.
     pub directory_ok: bool,
+    /// Whether the URL itself holds resolved secrets (`${VAR}` references): then it is never
+    /// shown, and links are never resolved against it.
+    pub url_is_private: bool,
+}
+
+impl Request {
+    /// Whether the request carries credentials (headers, or secrets in the URL), which must
+    /// not follow a redirect to another origin.
+    fn carries_credentials(&self) -> bool {
+        self.url_is_private || !self.headers.is_empty()
+    }
 }
 
 /// New content from a successful fetch.
@@ -116,9 +127,11 @@ impl FetchError {
     }
 }
 
-/// The HTTP client plus the concurrency limits; one per process, shared by all polls.
+/// The HTTP clients plus the concurrency limits; one per process, shared by all polls.
 pub struct Fetcher {
     client: reqwest::Client,
+    /// For requests with credentials: redirects stay on the same origin.
+    private_client: reqwest::Client,
     settings: FetchSettings,
     global: Arc<Semaphore>,
     per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -136,39 +149,49 @@ pub fn user_agent(contact: Option<&str>) -> String {
 /// Spool files read in one poll, so a flooded spool cannot exhaust memory; the rest wait.
 pub const MAX_SPOOL_FILES: usize = 500;
 
+/// An HTTP client: bounded redirects (no loops, never https → http, with `same_origin` never
+/// to another origin), no Referer (it would carry the URL's query to the next host).
+fn client(settings: &FetchSettings, same_origin: bool) -> Result<reqwest::Client, FetchError> {
+    let max_redirects = settings.max_redirects;
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        let first = attempt.previous().first().cloned();
+        if attempt.previous().len() > max_redirects {
+            attempt.error(format!("more than {max_redirects} redirects"))
+        } else if attempt.previous().contains(attempt.url()) {
+            attempt.error("redirect loop")
+        } else if attempt.url().scheme() == "http"
+            && attempt.previous().iter().any(|u| u.scheme() == "https")
+        {
+            attempt.error("redirect from https to http")
+        } else if same_origin && first.is_some_and(|f| f.origin() != attempt.url().origin()) {
+            attempt.error("redirect to another host refused: the request carries credentials")
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .user_agent(user_agent(settings.contact.as_deref()))
+        .timeout(settings.timeout)
+        .connect_timeout(settings.connect_timeout)
+        .redirect(policy)
+        .referer(false)
+        .gzip(true)
+        .brotli(true)
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(settings.per_host)
+        .build()
+        .map_err(|e| FetchError::Other(format!("cannot build HTTP client: {e}")))
+}
+
 const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
     application/json, application/x-ndjson, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
 
 impl Fetcher {
     /// Builds the client from the fetch settings.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
-        let max_redirects = settings.max_redirects;
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > max_redirects {
-                attempt.error(format!("more than {max_redirects} redirects"))
-            } else if attempt.previous().contains(attempt.url()) {
-                attempt.error("redirect loop")
-            } else if attempt.url().scheme() == "http"
-                && attempt.previous().iter().any(|u| u.scheme() == "https")
-            {
-                attempt.error("redirect from https to http")
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = reqwest::Client::builder()
-            .user_agent(user_agent(settings.contact.as_deref()))
-            .timeout(settings.timeout)
-            .connect_timeout(settings.connect_timeout)
-            .redirect(policy)
-            .gzip(true)
-            .brotli(true)
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(settings.per_host)
-            .build()
-            .map_err(|e| FetchError::Other(format!("cannot build HTTP client: {e}")))?;
         Ok(Fetcher {
-            client,
+            client: client(settings, false)?,
+            private_client: client(settings, true)?,
             settings: settings.clone(),
             global: Arc::new(Semaphore::new(settings.concurrency)),
             per_host: Mutex::new(HashMap::new()),
@@ -226,8 +249,12 @@ impl Fetcher {
         {
             headers.insert(header::IF_MODIFIED_SINCE, value);
         }
-        let response = self
-            .client
+        let client = if request.carries_credentials() {
+            &self.private_client
+        } else {
+            &self.client
+        };
+        let response = client
             .get(request.url.clone())
             .headers(headers)
             .send()
@@ -266,7 +293,12 @@ impl Fetcher {
         let bytes = self.read_capped(response).await?;
         Ok(Fetched::Documents(Fresh {
             docs: vec![Document {
-                name: display_name(&final_url),
+                name: if request.url_is_private {
+                    origin_only(&final_url)
+                } else {
+                    display_name(&final_url)
+                },
+                link_base: (!request.url_is_private).then(|| link_base(&final_url)),
                 bytes,
                 content_type,
                 url: final_url,
@@ -416,6 +448,7 @@ impl Fetcher {
                 .unwrap_or_default(),
             bytes,
             content_type: None,
+            link_base: Some(url.clone()),
             url,
             spool_file: None,
         })
@@ -432,6 +465,16 @@ fn latin1_bytes(text: &str) -> Option<Vec<u8>> {
     text.chars()
         .map(|c| u8::try_from(u32::from(c)).ok())
         .collect()
+}
+
+/// The scheme and host of a URL whose path or query may hold secrets, for messages.
+fn origin_only(url: &Url) -> String {
+    format!("{}/…", url.origin().ascii_serialization())
+}
+
+/// The URL relative links are resolved against: without query, fragment or credentials.
+fn link_base(url: &Url) -> Url {
+    Url::parse(&display_name(url)).unwrap_or_else(|_| url.clone())
 }
 
 /// A URL for messages: without query or credentials, which may carry resolved secrets.

@@ -276,6 +276,7 @@ impl Poller {
             etag: state.etag.clone(),
             last_modified: state.last_modified.clone(),
             directory_ok,
+            url_is_private: source.url_template.has_references(),
         })
     }
 

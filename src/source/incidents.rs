@@ -190,6 +190,7 @@ mod tests {
             bytes: body.as_bytes().to_vec(),
             content_type: Some("application/json".into()),
             url: url::Url::parse("http://127.0.0.1/incidents").unwrap(),
+            link_base: None,
             spool_file: None,
         }
     }

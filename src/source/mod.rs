@@ -20,8 +20,11 @@ pub struct Document {
     pub bytes: Vec<u8>,
     /// The `Content-Type` the server sent, if any.
     pub content_type: Option<String>,
-    /// The final URL after redirects (the base for relative links).
+    /// The final URL after redirects.
     pub url: Url,
+    /// What relative links resolve against: the final URL without query or credentials, or
+    /// nothing when the source's URL holds secrets (they must not end up in stored links).
+    pub link_base: Option<Url>,
     /// The spool file it came from, when the source is a spool directory; such files are
     /// moved aside once their items are stored.
     pub spool_file: Option<std::path::PathBuf>,

@@ -30,7 +30,7 @@ impl Kind for Rss {
             .and_then(charset::charset_from_content_type);
         let decoded = charset::decode_xml(&doc.bytes, http_charset);
         let feed = parse_lenient(&decoded.text)?;
-        let items = items(&feed, &doc.url);
+        let items = items(&feed, doc.link_base.as_ref());
         let mut rejected = Vec::new();
         if items.is_empty() && mentions_entries(&decoded.text) {
             rejected.push(
@@ -212,38 +212,32 @@ fn describe(error: &feed_rs::parser::ParseFeedError, text: &str) -> String {
     }
 }
 
-fn items(feed: &Feed, doc_url: &Url) -> Vec<RawItem> {
-    // The document URL may carry a resolved `${KEY}` in its query: never build links from it.
-    let doc_url =
-        Url::parse(&crate::fetch::display_name(doc_url)).unwrap_or_else(|_| doc_url.clone());
+fn items(feed: &Feed, link_base: Option<&Url>) -> Vec<RawItem> {
     // Relative item links are resolved against the feed's own site link when it is absolute,
-    // as feed readers commonly do, else against the document URL.
-    let base = feed
+    // as feed readers commonly do, else against the document URL (when it may be used: a URL
+    // holding secrets never is, see `Document::link_base`).
+    let site = feed
         .links
         .iter()
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .and_then(|l| Url::parse(&l.href).ok())
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .unwrap_or_else(|| doc_url.clone());
-    let doc_url = &doc_url;
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let base = site.as_ref().or(link_base);
     // RSS has no way to say "plain text" and its text is HTML in practice (escaped markup in
     // titles is common); Atom and JSON Feed say which it is.
     let typed = matches!(feed.feed_type, FeedType::Atom | FeedType::JSON);
     feed.entries
         .iter()
         .map(|e| {
-            let mut raw = item(e, &base, typed);
+            let mut raw = item(e, base, typed);
             // A link to the feed itself ("#top", "") is no link to the story.
-            if raw
-                .link
-                .as_deref()
-                .and_then(|l| Url::parse(l).ok())
-                .is_some_and(|l| {
-                    let mut l = l;
+            let to_feed = |link: &str| {
+                Url::parse(link).is_ok_and(|mut l| {
                     l.set_fragment(None);
-                    &l == doc_url
+                    Some(&l) == link_base
                 })
-            {
+            };
+            if raw.link.as_deref().is_some_and(to_feed) {
                 raw.link = None;
             }
             raw
@@ -251,16 +245,18 @@ fn items(feed: &Feed, doc_url: &Url) -> Vec<RawItem> {
         .collect()
 }
 
-fn item(entry: &Entry, base: &Url, typed: bool) -> RawItem {
+fn item(entry: &Entry, base: Option<&Url>, typed: bool) -> RawItem {
     let link = entry
         .links
         .iter()
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .or_else(|| entry.links.first())
-        .map(|l| {
-            base.join(l.href.trim())
-                .map(String::from)
-                .unwrap_or_else(|_| l.href.clone())
+        .and_then(|l| {
+            let href = l.href.trim();
+            match base {
+                Some(base) => base.join(href).ok().map(String::from),
+                None => Url::parse(href).ok().map(String::from),
+            }
         });
     RawItem {
         guid: Some(entry.id.trim().to_string()).filter(|g| !g.is_empty()),
@@ -312,6 +308,7 @@ mod tests {
             bytes: xml.as_bytes().to_vec(),
             content_type: None,
             url: Url::parse("http://127.0.0.1/f.xml").unwrap(),
+            link_base: None,
             spool_file: None,
         })
     }
@@ -366,24 +363,32 @@ mod tests {
     }
 
     #[test]
-    fn links_never_carry_the_document_urls_query() {
+    fn relative_links_resolve_against_the_link_base_only() {
         let xml = r#"<rss version="2.0"><channel><title>K</title>
             <item><title>A</title><link>#top</link><guid>a</guid></item>
             <item><title>B</title><link>b.html</link><guid>b</guid></item></channel></rss>"#;
-        let parsed = Rss
-            .parse(&Document {
-                name: "t".into(),
-                bytes: xml.as_bytes().to_vec(),
-                content_type: None,
-                url: Url::parse("https://api.example.se/feed/c.xml?api_key=TOPSECRET").unwrap(),
-                spool_file: None,
-            })
+        let doc = |link_base: Option<&str>| Document {
+            name: "t".into(),
+            bytes: xml.as_bytes().to_vec(),
+            content_type: None,
+            url: Url::parse("https://api.example.se/k/SECRET/c.xml?api_key=SECRET").unwrap(),
+            link_base: link_base.map(|b| Url::parse(b).unwrap()),
+            spool_file: None,
+        };
+        let public = Rss
+            .parse(&doc(Some("https://api.example.se/feed/c.xml")))
             .unwrap();
-        assert_eq!(parsed.items[0].link, None);
         assert_eq!(
-            parsed.items[1].link.as_deref(),
+            public.items[0].link, None,
+            "a link to the feed itself is no link"
+        );
+        assert_eq!(
+            public.items[1].link.as_deref(),
             Some("https://api.example.se/feed/b.html")
         );
+        // A URL holding secrets gives no base: relative links are dropped, never resolved.
+        let private = Rss.parse(&doc(None)).unwrap();
+        assert_eq!(private.items[1].link, None);
     }
 
     #[test]

@@ -270,4 +270,3 @@ fn generic_urls(items: &[Normalised]) -> HashSet<&str> {
         .map(|(url, _)| url)
         .collect()
 }
-

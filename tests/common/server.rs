@@ -217,6 +217,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/gzip-bomb/{mib}", get(gzip_bomb))
         .route("/redirect-loop/{n}", get(redirect_loop))
         .route("/redirect/{k}/{name}", get(redirect))
+        .route("/redirect-to", get(redirect_to))
         .route("/empty", get(empty))
         .route("/bearer/{name}", get(bearer))
         .route("/wild/{name}", get(wild))
@@ -448,6 +449,14 @@ fn gzip_bytes(parts: &[&[u8]]) -> std::io::Result<Vec<u8>> {
         encoder.write_all(part)?;
     }
     encoder.finish()
+}
+
+/// 302 to the absolute URL in `?url=` (e.g. another fixture server: another origin).
+async fn redirect_to(Query(params): Params) -> Response {
+    match params.get("url") {
+        Some(url) => found(url),
+        None => bad_request("url is required"),
+    }
 }
 
 async fn redirect_loop(UrlPath(n): UrlPath<u64>) -> Response {
