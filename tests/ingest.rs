@@ -1141,6 +1141,27 @@ fn a_spool_of_only_bad_files_is_an_error_and_they_leave_the_spool() {
 }
 
 #[test]
+fn a_spool_whose_files_cannot_leave_it_is_an_error_and_stores_nothing() {
+    let world = World::new();
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    std::fs::copy(fixtures_dir().join("incidents.json"), spool.join("a.json")).expect("fill");
+    // A plain file where the processed/ folder should go.
+    std::fs::write(spool.join("processed"), "").expect("block processed/");
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    world.configure(FETCH, &[source("spool", "incidents", url.as_str())]);
+
+    let poll = world.poll();
+
+    assert!(error_of(&poll, "spool").contains("not writable"), "{poll}");
+    assert!(world.items().is_empty());
+    assert!(
+        spool.join("a.json").is_file(),
+        "the file waits in the spool"
+    );
+}
+
+#[test]
 fn local_feed_file_is_read_and_left_in_place() {
     let world = World::new();
     let feed = world.dir.path().join("rss20.xml");

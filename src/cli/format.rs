@@ -14,6 +14,25 @@ pub fn safe(message: &str) -> String {
     sanitize_line(message, MESSAGE_CHARS)
 }
 
+/// JSON for the terminal or a pipe: serde_json leaves C1 controls, bidi and zero-width
+/// characters raw inside strings; they are written as `\uXXXX` escapes instead (still the same
+/// JSON value), so no field (an ETag, say) can drive the terminal.
+pub fn json_safe(json: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        let code = u32::from(c);
+        let unsafe_char = (0x80..=0x9f).contains(&code)
+            || matches!(code, 0x061c | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x2069 | 0xfeff);
+        if unsafe_char {
+            let _ = write!(out, "\\u{code:04x}");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One line per item: local time, source, title (text is already sanitised by `normalise`).
 pub fn item_line(item: &Item) -> String {
     let date_note = if item.date_is_first_seen() { "*" } else { " " };
@@ -67,5 +86,23 @@ pub fn truncate(s: &str, max: usize) -> String {
         let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
         out.push('…');
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_safe_escapes_c1_and_bidi_but_keeps_the_value() {
+        let value = serde_json::json!({ "etag": "W/\"\u{9b}2J\u{202e}\"", "t": "Södermalm" });
+        let text = json_safe(&serde_json::to_string(&value).unwrap());
+        assert!(
+            !text.contains('\u{9b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
+        assert!(text.contains("Södermalm"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 }

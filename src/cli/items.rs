@@ -45,10 +45,13 @@ pub fn items(paths: &Paths, args: ItemsArgs) -> anyhow::Result<ExitCode> {
         limit: args.limit,
     })?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        println!(
+            "{}",
+            format::json_safe(&serde_json::to_string_pretty(&items)?)
+        );
     } else if args.ndjson {
         for item in &items {
-            println!("{}", serde_json::to_string(item)?);
+            println!("{}", format::json_safe(&serde_json::to_string(item)?));
         }
     } else {
         for item in &items {

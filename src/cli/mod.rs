@@ -61,11 +61,7 @@ pub struct DemoArgs {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
-    // Parsing runs on the blocking pool; more threads than a few per core only add memory
-    // (each thread gets its own allocator arena), not speed.
-    let blocking_threads = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads(blocking_threads)
         .enable_all()
         .build()
     {

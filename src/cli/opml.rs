@@ -40,16 +40,24 @@ fn import(paths: &Paths, file: &PathBuf, into: Option<PathBuf>) -> anyhow::Resul
     let mut subs = opml::parse(&text).with_context(|| format!("{}", file.display()))?;
     // A `${VAR}` in an imported URL would be resolved at poll time and sent to that host:
     // an OPML file from elsewhere must not choose which of our secrets leave the machine.
+    // Only http(s): a `file:` outline would read local files into the picture.
     subs.retain(|s| {
-        let refers = s.xml_url.contains("${");
-        if refers {
+        let why = if s.xml_url.contains("${") {
+            Some("its URL contains a ${...} reference")
+        } else if !url::Url::parse(&s.xml_url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            Some("only http and https feeds are imported")
+        } else {
+            None
+        };
+        if let Some(why) = why {
             eprintln!(
-                "lage: skipped '{}': its URL contains a ${{...}} reference ({})",
+                "lage: skipped '{}' ({}): {why}",
                 format::safe(&s.title),
                 format::safe(&s.xml_url)
             );
         }
-        !refers
+        why.is_none()
     });
     // Avoid ids and URLs the config already has, when there is a config to compare with.
     let config = paths.load_config().ok();

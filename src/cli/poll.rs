@@ -34,7 +34,7 @@ pub fn print_reports(reports: &[SourceReport], json: bool) -> anyhow::Result<()>
     let totals = totals(reports);
     if json {
         let out = serde_json::json!({ "sources": reports, "totals": totals });
-        println!("{}", serde_json::to_string(&out)?);
+        println!("{}", format::json_safe(&serde_json::to_string(&out)?));
     } else {
         for r in reports {
             println!("{}", format::report_line(r));

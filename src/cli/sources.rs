@@ -47,7 +47,10 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
         });
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!(
+            "{}",
+            format::json_safe(&serde_json::to_string_pretty(&rows)?)
+        );
         return Ok(ExitCode::SUCCESS);
     }
     println!(

@@ -494,7 +494,8 @@ impl Loader {
                 ),
             ));
         }
-        let literal_password = Url::parse(template.resolve_or(&self.env, "").trim())
+        // What the config itself spells out, references removed whatever the environment holds.
+        let literal_password = Url::parse(template.literal_text().trim())
             .ok()
             .and_then(|u| u.password().map(str::to_string))
             .is_some_and(|p| !p.is_empty());

@@ -81,6 +81,9 @@ pub struct Poller {
     fetcher: Arc<Fetcher>,
     store: Arc<Store>,
     writer: Writer,
+    /// Parses running at once: one per core is all the CPU there is, and it leaves the blocking
+    /// pool free for DNS lookups and file reads.
+    parse_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Poller {
@@ -88,11 +91,13 @@ impl Poller {
     pub fn new(config: Arc<Config>, store: Arc<Store>) -> Result<Poller, crate::fetch::FetchError> {
         let fetcher = Arc::new(Fetcher::new(&config.fetch)?);
         let (writer, _thread) = Writer::start(store.clone());
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Poller {
             config,
             fetcher,
             store,
             writer,
+            parse_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
         })
     }
 
@@ -202,9 +207,10 @@ impl Poller {
         } = fresh;
         // Parsing is CPU work on untrusted input: keep it off the async workers. The fetch slot
         // is held until the bodies are parsed, which bounds how many wait in memory.
+        let parse_slot = self.parse_slots.clone().acquire_owned().await.ok();
         let parsed = tokio::task::spawn_blocking(move || {
             let parsed = parse_documents(kind, &docs, unreadable, &source_id, now);
-            drop(slot);
+            drop((slot, parse_slot));
             parsed
         })
         .await;
@@ -212,6 +218,15 @@ impl Poller {
             let message = "the parser crashed on this document".to_string();
             return self.fail(source, state, now, message, None).await;
         };
+        let spool_files: Vec<_> = parsed
+            .stored_files
+            .iter()
+            .chain(&parsed.rejected_files)
+            .cloned()
+            .collect();
+        if let Err(message) = spool::prepare(&spool_files) {
+            return self.fail(source, state, now, message, None).await;
+        }
         if parsed.nothing_usable() {
             // Keep the old ETag, so the next poll fetches the document again; unreadable spool
             // files leave the spool so they cannot block it.

@@ -8,6 +8,11 @@ use chrono::{DateTime, Utc};
 use crate::normalise::{Normalised, disambiguate, normalise};
 use crate::source::{Document, Kind};
 
+/// Items read from one document; the rest are dropped with a warning. Real feeds hold at most
+/// a few hundred; a hostile 10 MiB document of tiny items would otherwise hold hundreds of
+/// thousands, all in one store transaction.
+pub(super) const MAX_ITEMS_PER_DOCUMENT: usize = 5_000;
+
 /// What the documents of one fetch gave.
 #[derive(Debug, Default)]
 pub(super) struct ParsedFetch {
@@ -51,7 +56,15 @@ pub(super) fn parse_documents(
     }
     for doc in docs {
         match kind.parse(doc) {
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                if parsed.items.len() > MAX_ITEMS_PER_DOCUMENT {
+                    out.warnings.push(format!(
+                        "{}: {} items, only the first {MAX_ITEMS_PER_DOCUMENT} were read",
+                        doc.name,
+                        parsed.items.len()
+                    ));
+                    parsed.items.truncate(MAX_ITEMS_PER_DOCUMENT);
+                }
                 let mut items: Vec<Normalised> = parsed
                     .items
                     .into_iter()
@@ -76,4 +89,33 @@ pub(super) fn parse_documents(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::rss::Rss;
+
+    #[test]
+    fn a_document_with_too_many_items_is_cut_with_a_warning() {
+        let items: String = (0..MAX_ITEMS_PER_DOCUMENT + 10)
+            .map(|i| format!("<item><title>t{i}</title><guid>g{i}</guid></item>"))
+            .collect();
+        let doc = Document {
+            name: "big".into(),
+            bytes: format!("<rss version=\"2.0\"><channel><title>x</title>{items}</channel></rss>")
+                .into_bytes(),
+            content_type: None,
+            url: url::Url::parse("http://127.0.0.1/big.xml").unwrap(),
+            link_base: None,
+            spool_file: None,
+        };
+        let parsed = parse_documents(&Rss, &[doc], Vec::new(), "s", Utc::now());
+        assert_eq!(parsed.items.len(), MAX_ITEMS_PER_DOCUMENT);
+        assert!(
+            parsed.warnings[0].contains("only the first"),
+            "{:?}",
+            parsed.warnings
+        );
+    }
 }

@@ -32,6 +32,10 @@ where
     let mut in_flight: HashSet<String> = HashSet::new();
     let mut tasks: JoinSet<Result<SourceReport, Arc<StoreError>>> = JoinSet::new();
     let mut source_of = std::collections::HashMap::new();
+    // A poll that crashed (a bug) wrote no new due time: wait an interval before the next try
+    // rather than hammering the server.
+    let mut cooling: std::collections::HashMap<String, chrono::DateTime<Utc>> =
+        std::collections::HashMap::new();
     loop {
         let now = Utc::now();
         let mut sleep = MAX_SLEEP;
@@ -39,7 +43,8 @@ where
             if in_flight.contains(&source.id) {
                 continue;
             }
-            let due = poller.next_due(&source.id).map_err(Arc::new)?;
+            let stored_due = poller.next_due(&source.id).map_err(Arc::new)?;
+            let due = stored_due.max(cooling.get(&source.id).copied());
             match due.filter(|d| *d > now) {
                 Some(later) => {
                     let wait = (later - now).to_std().unwrap_or(Duration::ZERO);
@@ -62,12 +67,26 @@ where
                     Err(e) => e.id(),
                 };
                 // Whatever happened, the source is free to be scheduled again.
-                if let Some(id) = source_of.remove(&task) {
-                    in_flight.remove(&id);
+                let id = source_of.remove(&task);
+                if let Some(id) = &id {
+                    in_flight.remove(id);
                 }
                 match joined {
                     Ok((_, report)) => on_report(&report?),
-                    Err(e) => tracing::error!("internal error while polling: {e}"),
+                    Err(e) => {
+                        tracing::error!("internal error while polling {id:?}: {e}");
+                        if let Some(id) = id {
+                            let wait = poller
+                                .config()
+                                .source(&id)
+                                .map_or(MAX_SLEEP, |s| s.interval);
+                            let until = chrono::Duration::from_std(wait)
+                                .ok()
+                                .and_then(|d| Utc::now().checked_add_signed(d))
+                                .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
+                            cooling.insert(id, until);
+                        }
+                    }
                 }
             }
             () = tokio::time::sleep(sleep.max(Duration::from_millis(50))) => {}

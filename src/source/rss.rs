@@ -201,12 +201,19 @@ fn root_start(text: &str) -> Option<usize> {
 fn describe(error: &feed_rs::parser::ParseFeedError, text: &str) -> String {
     use feed_rs::parser::{ParseErrorKind, ParseFeedError};
     match error {
-        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => {
+        // Quote the start only when it is markup (an HTML login page, say): never plain text,
+        // which could be any file's content.
+        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot)
+            if text.trim_start().starts_with('<') =>
+        {
             let start: String = text.trim_start().chars().take(40).collect();
             let start = crate::normalise::text::sanitize_line(&start, 40);
             format!(
                 "not a feed: no RSS, Atom or JSON Feed root element (document starts with '{start}')"
             )
+        }
+        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => {
+            "not a feed: no RSS, Atom or JSON Feed root element".to_string()
         }
         other => format!("malformed feed: {other}"),
     }
