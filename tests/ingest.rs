@@ -1340,6 +1340,125 @@ fn one_guid_with_two_descriptions_does_not_count_updates_on_every_poll() {
     assert_eq!(world.items().len(), stored);
 }
 
+#[test]
+fn items_without_guids_sharing_one_link_stay_apart_whatever_the_order() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let item = |title: &str| {
+        format!(
+            "<item><title>{title}</title><link>https://example.stockholm/trafik</link>\
+             <pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate></item>"
+        )
+    };
+    let (slussen, signalfel) = (item("Slussen avstängd"), item("Signalfel i tunnelbanan"));
+    for (name, items) in [
+        ("s.xml", vec![slussen.clone()]),
+        ("gs.xml", vec![signalfel.clone(), slussen.clone()]),
+        ("g.xml", vec![signalfel]),
+    ] {
+        std::fs::write(feeds.path().join(name), reused_guid_feed(&items)).expect("write");
+    }
+    let world = World::serving(feeds.path());
+    world.configure(FETCH, &[rss("sl", &world.url("/feed/f.xml"))]);
+
+    for (file, new, updated) in [
+        ("s.xml", 1, 0),
+        ("gs.xml", 1, 0),
+        ("s.xml", 0, 0),
+        ("g.xml", 0, 0),
+        ("gs.xml", 0, 0),
+    ] {
+        world.server.set_file("f.xml", file);
+        let poll = world.poll();
+        assert_eq!(poll["totals"]["new"], new, "{file}: {poll}");
+        assert_eq!(poll["totals"]["updated"], updated, "{file}: {poll}");
+    }
+    let items = world.items();
+    let mut titles: Vec<&str> = items.iter().map(|i| text(i, "title")).collect();
+    titles.sort();
+    assert_eq!(titles, ["Signalfel i tunnelbanan", "Slussen avstängd"]);
+    assert!(items.iter().all(|i| i["revision"] == 1), "{items:?}");
+}
+
+#[test]
+fn an_incident_linking_to_a_news_item_stays_its_own_record() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let link = "https://krisinformation.example/handelser/brand-kista";
+    std::fs::write(
+        feeds.path().join("news.xml"),
+        reused_guid_feed(&[format!(
+            "<item><title>Brand i Kista</title><link>{link}</link><guid>n1</guid></item>"
+        )]),
+    )
+    .expect("write");
+    let world = World::serving(feeds.path());
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    std::fs::write(
+        spool.join("inc.json"),
+        format!(r#"{{"id":"INC-7","reported_at":"2026-11-24T08:00:00+01:00","title":"Brand i skola, Kista","url":"{link}","status":"open"}}"#),
+    )
+    .expect("write");
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    world.configure(
+        FETCH,
+        &[
+            rss("news", &world.url("/feed/news.xml")),
+            source("spool", "incidents", url.as_str()),
+        ],
+    );
+
+    world.poll();
+
+    let items = world.items();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(by_guid(&items, "INC-7")["title"], "Brand i skola, Kista");
+}
+
+#[test]
+fn a_corrected_incident_time_is_an_update() {
+    let world = World::new();
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    let report = |time: &str| {
+        format!(
+            r#"{{"id":"INC-3","reported_at":"2026-11-24T{time}:00+01:00","title":"Hot mot personal"}}"#
+        )
+    };
+    std::fs::write(spool.join("1.json"), report("17:42")).expect("write");
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    world.configure(FETCH, &[source("spool", "incidents", url.as_str())]);
+    world.poll();
+    std::fs::write(spool.join("2.json"), report("07:42")).expect("write");
+
+    let poll = world.poll();
+
+    assert_eq!(poll["totals"]["updated"], 1, "{poll}");
+    let items = world.items();
+    assert_eq!(items[0]["published"], "2026-11-24T06:42:00Z");
+}
+
+#[test]
+fn a_spool_file_with_too_many_records_is_set_aside_whole() {
+    let world = World::new();
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    let records: Vec<String> = (0..5_003)
+        .map(|i| format!(r#"{{"id":"B-{i}","reported_at":"2026-11-24T08:00:00Z","title":"t{i}"}}"#))
+        .collect();
+    std::fs::write(spool.join("bulk.json"), format!("[{}]", records.join(","))).expect("write");
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    world.configure(FETCH, &[source("spool", "incidents", url.as_str())]);
+
+    let poll = world.poll();
+
+    assert!(error_of(&poll, "spool").contains("split"), "{poll}");
+    assert!(world.items().is_empty());
+    assert!(
+        spool.join("rejected/bulk.json").is_file(),
+        "kept whole for a person to split"
+    );
+}
+
 /// An item whose guid is the site root, as some publishers give every item.
 fn reused_guid_item(title: &str, link: &str, description: &str) -> String {
     format!(

@@ -84,6 +84,9 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
                 "-".into()
             },
         );
+        for warning in &state.warnings {
+            println!("    warning: {}", format::safe(warning));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

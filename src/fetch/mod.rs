@@ -163,7 +163,7 @@ fn client(settings: &FetchSettings, same_origin: bool) -> Result<reqwest::Client
             && attempt.previous().iter().any(|u| u.scheme() == "https")
         {
             attempt.error("redirect from https to http")
-        } else if same_origin && first.is_some_and(|f| f.origin() != attempt.url().origin()) {
+        } else if same_origin && first.is_some_and(|f| !same_site(&f, attempt.url())) {
             attempt.error("redirect to another host refused: the request carries credentials")
         } else {
             attempt.follow()
@@ -368,13 +368,16 @@ impl Fetcher {
                 let p = entry.path();
                 let is_json = p.extension().is_some_and(|e| e == "json");
                 if is_json && entry.file_type().await.is_ok_and(|t| t.is_file()) {
-                    files.push(p);
+                    let modified = entry.metadata().await.ok().and_then(|m| m.modified().ok());
+                    files.push((modified, p));
                 }
             }
-            // Oldest names first (incident ids sort by time). A flooded spool drains over
-            // several polls: at most MAX_SPOOL_FILES files and about one body cap of bytes each.
+            // Oldest first, by the time each was dropped (then by name), so that of two versions
+            // of one report in a batch the later wins. A flooded spool drains over several polls:
+            // at most MAX_SPOOL_FILES files and about one body cap of bytes each.
             files.sort();
             files.truncate(MAX_SPOOL_FILES);
+            let files = files.into_iter().map(|(_, p)| p);
             let mut unreadable = Vec::new();
             let mut total = 0u64;
             for file in files {
@@ -465,6 +468,13 @@ fn latin1_bytes(text: &str) -> Option<Vec<u8>> {
     text.chars()
         .map(|c| u8::try_from(u32::from(c)).ok())
         .collect()
+}
+
+/// Whether a redirect stays with the same server: the same origin, or the same host moving
+/// from http up to https.
+fn same_site(from: &Url, to: &Url) -> bool {
+    from.origin() == to.origin()
+        || (from.scheme() == "http" && to.scheme() == "https" && from.host() == to.host())
 }
 
 /// The scheme and host of a URL whose path or query may hold secrets, for messages.

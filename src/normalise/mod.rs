@@ -46,6 +46,10 @@ pub struct Normalised {
     /// that a feed sometimes reuses, see [`disambiguate`]); the store accepts a hit under an
     /// alias only when the stored item is the same story.
     pub aliases: Vec<String>,
+    /// Whether the item may be one item with another source's item of the same URL. Not for
+    /// kinds whose ids are authoritative (an incident report is its own record, whatever it
+    /// links to); see `Kind::ids_are_authoritative`.
+    pub merges_by_url: bool,
 }
 
 /// Cleans a raw item from `source_id` (of kind `kind`), seen at `now`.
@@ -170,7 +174,12 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         .into_iter()
         .map(|suffix| format!("{key}#{suffix}"))
         .collect();
-    Normalised { item, key, aliases }
+    Normalised {
+        item,
+        key,
+        aliases,
+        merges_by_url: true,
+    }
 }
 
 /// The kinds of suffix that tell apart items sharing one key, in order of preference.

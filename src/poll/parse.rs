@@ -56,6 +56,18 @@ pub(super) fn parse_documents(
     }
     for doc in docs {
         match kind.parse(doc) {
+            // A spool file is someone's export: cutting it would lose records for good, so a
+            // file over the limit is set aside whole, for a person to split.
+            Ok(parsed)
+                if doc.spool_file.is_some() && parsed.items.len() > MAX_ITEMS_PER_DOCUMENT =>
+            {
+                out.failures.push(format!(
+                    "{}: {} records, more than {MAX_ITEMS_PER_DOCUMENT} in one file; split it",
+                    doc.name,
+                    parsed.items.len()
+                ));
+                out.rejected_files.extend(doc.spool_file.clone());
+            }
             Ok(mut parsed) => {
                 if parsed.items.len() > MAX_ITEMS_PER_DOCUMENT {
                     out.warnings.push(format!(
@@ -70,7 +82,11 @@ pub(super) fn parse_documents(
                     .into_iter()
                     .map(|raw| normalise(raw, source_id, kind.name(), now))
                     .collect();
-                if !kind.ids_are_authoritative() {
+                if kind.ids_are_authoritative() {
+                    for n in &mut items {
+                        n.merges_by_url = false;
+                    }
+                } else {
                     disambiguate(&mut items);
                 }
                 out.items.extend(items);

@@ -153,6 +153,9 @@ fn report_item(report: Report) -> Result<RawItem, String> {
             }
         }
     }
+    // The report time is data here (a corrected time is a change), unlike a feed's pubDate.
+    item.extra
+        .insert("reported_at".into(), reported.to_rfc3339());
     for (key, value) in [
         ("unit", report.unit),
         ("status", report.status),

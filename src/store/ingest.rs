@@ -134,12 +134,13 @@ impl<'a> Tx<'a> {
         if let Some(stored) = self.find_by_key(normalised)? {
             self.claimed.insert(stored.id.clone(), &normalised.key);
             let (merged, outcome) = dedup::merge(&stored, incoming.clone(), self.now);
-            self.save(Some(&stored), &merged, outcome)?;
+            self.save(Some(&stored), &merged, outcome, normalised.merges_by_url)?;
             return Ok((merged.id, outcome));
         }
 
         // The same canonical URL from another source: one item, another sighting.
-        if let Some(url) = incoming.url.as_deref().filter(|u| self.identifies_item(u))
+        if normalised.merges_by_url
+            && let Some(url) = incoming.url.as_deref().filter(|u| self.identifies_item(u))
             && let Some(id) = self.by_url.get(url.as_bytes())?
             && let Some(stored) = self.load(&id)?
             && !stored.sightings.iter().any(|s| s.source == self.source)
@@ -148,13 +149,13 @@ impl<'a> Tx<'a> {
             self.claimed.insert(stored.id.clone(), &normalised.key);
             let (merged, outcome) = dedup::merge(&stored, incoming.clone(), self.now);
             self.by_key.insert(source_key, merged.id.as_bytes())?;
-            self.save(Some(&stored), &merged, outcome)?;
+            self.save(Some(&stored), &merged, outcome, normalised.merges_by_url)?;
             return Ok((merged.id, outcome));
         }
 
         self.by_key.insert(source_key, incoming.id.as_bytes())?;
         self.claimed.insert(incoming.id.clone(), &normalised.key);
-        self.save(None, incoming, Outcome::New)?;
+        self.save(None, incoming, Outcome::New, normalised.merges_by_url)?;
         Ok((incoming.id.clone(), Outcome::New))
     }
 
@@ -213,11 +214,19 @@ impl<'a> Tx<'a> {
     }
 
     /// Writes the item and keeps the time and source indexes in step with its date and sightings.
-    fn save(&self, before: Option<&Item>, item: &Item, outcome: Outcome) -> TxResult<()> {
+    /// `index_url` says whether other sources may find the item by its URL.
+    fn save(
+        &self,
+        before: Option<&Item>,
+        item: &Item,
+        outcome: Outcome,
+        index_url: bool,
+    ) -> TxResult<()> {
         let value = serde_json::to_vec(item)
             .map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
         self.items.insert(item.id.as_bytes(), value)?;
-        if let Some(url) = item.url.as_deref()
+        if index_url
+            && let Some(url) = item.url.as_deref()
             && before.is_none_or(|b| b.url != item.url)
             && self.identifies_item(url)
             && self.by_url.get(url.as_bytes())?.is_none()
@@ -248,12 +257,12 @@ impl<'a> Tx<'a> {
 }
 
 /// Whether a stored item found under an alias key is the incoming item.
+///
+/// The link alone is not enough: items that reuse a key often share a link too (a traffic
+/// page), so the title must match as well. An edited title is still found: through the item's
+/// own key, which is taken when no alias holds the same story.
 fn same_story(stored: &Item, incoming: &Item) -> bool {
-    match (&stored.url, &incoming.url) {
-        (Some(a), Some(b)) => a == b,
-        (None, None) => stored.title == incoming.title,
-        _ => false,
-    }
+    stored.url == incoming.url && stored.title == incoming.title
 }
 
 /// URLs that more than one distinct item of the fetch links to.
