@@ -39,7 +39,10 @@ fn merge_owner(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outc
     let mut merged = stored.clone();
     merged.last_seen = now;
     touch_sighting(&mut merged, &incoming, now);
-    if stored.content_hash == incoming.content_hash {
+    // A version the source itself dates before the stored one (a stale cache, a report
+    // re-sent out of order) never replaces it.
+    let older = matches!((stored.updated, incoming.updated), (Some(s), Some(i)) if i < s);
+    if stored.content_hash == incoming.content_hash || older {
         return (merged, Outcome::Unchanged);
     }
     let keep_first_seen_date = stored.date_is_first_seen() && incoming.date_is_first_seen();
@@ -52,7 +55,7 @@ fn merge_owner(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outc
         merged.published = incoming.published;
         merged.date_origin = incoming.date_origin;
     }
-    merged.updated = incoming.updated.or(Some(now));
+    merged.updated = incoming.updated;
     merged.authors = incoming.authors;
     merged.categories = incoming.categories;
     // The owner's current version is the whole truth: a field it dropped is gone.
@@ -150,6 +153,17 @@ mod tests {
         assert_eq!(outcome, Outcome::Updated);
         assert_eq!(merged.revision, 2);
         assert_eq!(merged.id, stored.id);
+        assert_eq!(merged.title, "Brand släckt");
+    }
+
+    #[test]
+    fn a_version_dated_before_the_stored_one_is_ignored() {
+        let mut newer = item("a", "Brand släckt", 2);
+        newer.updated = Some(at(5));
+        let mut older = item("a", "Brand", 3);
+        older.updated = Some(at(4));
+        let (merged, outcome) = merge(&newer, older, at(3));
+        assert_eq!(outcome, Outcome::Unchanged);
         assert_eq!(merged.title, "Brand släckt");
     }
 

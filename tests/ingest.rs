@@ -1438,6 +1438,28 @@ fn a_corrected_incident_time_is_an_update() {
 }
 
 #[test]
+fn an_older_incident_version_arriving_late_does_not_turn_it_back() {
+    let world = World::new();
+    let spool = world.dir.path().join("spool");
+    std::fs::create_dir(&spool).expect("create spool");
+    let report = |status: &str, updated: &str| {
+        format!(
+            r#"{{"id":"INC-9","reported_at":"2026-11-24T08:00:00+01:00","updated_at":"2026-11-24T{updated}:00+01:00","title":"Vattenläcka","status":"{status}"}}"#
+        )
+    };
+    std::fs::write(spool.join("a.json"), report("closed", "09:00")).expect("write");
+    let url = url::Url::from_directory_path(&spool).expect("absolute spool path");
+    world.configure(FETCH, &[source("spool", "incidents", url.as_str())]);
+    world.poll();
+    std::fs::write(spool.join("b.json"), report("open", "08:30")).expect("write");
+
+    let poll = world.poll();
+
+    assert_eq!(poll["totals"]["updated"], 0, "{poll}");
+    assert_eq!(world.items()[0]["extra"]["status"], "closed");
+}
+
+#[test]
 fn a_spool_file_with_too_many_records_is_set_aside_whole() {
     let world = World::new();
     let spool = world.dir.path().join("spool");
@@ -1457,6 +1479,87 @@ fn a_spool_file_with_too_many_records_is_set_aside_whole() {
         spool.join("rejected/bulk.json").is_file(),
         "kept whole for a person to split"
     );
+}
+
+#[test]
+fn an_edited_title_under_a_reused_guid_is_an_update_not_a_new_item() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let brand = reused_guid_item("Brand i Kista", "https://example.stockholm/n/1", "Rök.");
+    let slackt = reused_guid_item(
+        "Brand i Kista släckt",
+        "https://example.stockholm/n/1",
+        "Rök.",
+    );
+    let e4 = reused_guid_item("Trafikolycka E4", "https://example.stockholm/n/2", "Kö.");
+    for (name, items) in [
+        ("1.xml", vec![brand.clone()]),
+        ("2.xml", vec![slackt.clone(), e4.clone()]),
+        ("3.xml", vec![brand, e4]),
+        ("4.xml", vec![slackt]),
+    ] {
+        std::fs::write(feeds.path().join(name), reused_guid_feed(&items)).expect("write");
+    }
+    let world = World::serving(feeds.path());
+    world.configure(FETCH, &[rss("s", &world.url("/feed/f.xml"))]);
+
+    for (file, new, updated) in [
+        ("1.xml", 1, 0),
+        ("2.xml", 1, 1),
+        ("3.xml", 0, 1),
+        ("4.xml", 0, 1),
+    ] {
+        world.server.set_file("f.xml", file);
+        let poll = world.poll();
+        assert_eq!(poll["totals"]["new"], new, "{file}: {poll}");
+        assert_eq!(poll["totals"]["updated"], updated, "{file}: {poll}");
+    }
+    let items = world.items();
+    assert_eq!(items.len(), 2, "{items:?}");
+    let brand = items
+        .iter()
+        .find(|i| i["url"] == "https://example.stockholm/n/1")
+        .expect("the fire story");
+    assert_eq!(brand["title"], "Brand i Kista släckt");
+    assert_eq!(brand["revision"], 4);
+}
+
+#[test]
+fn a_second_sources_reused_guid_item_stays_a_sighting_when_its_neighbour_drops_out() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        feeds.path().join("a.xml"),
+        one_item_feed("ga1", "Brand i Kista", "https://example.stockholm/n/1"),
+    )
+    .expect("write");
+    let b1 = reused_guid_item(
+        "Kista: brand i flerfamiljshus",
+        "https://example.stockholm/n/1",
+        "B.",
+    );
+    let b2 = reused_guid_item("Trafikolycka E4", "https://example.stockholm/n/2", "Kö.");
+    std::fs::write(
+        feeds.path().join("b2.xml"),
+        reused_guid_feed(&[b1.clone(), b2]),
+    )
+    .expect("write");
+    std::fs::write(feeds.path().join("b1.xml"), reused_guid_feed(&[b1])).expect("write");
+    let world = World::serving(feeds.path());
+    world.configure(
+        FETCH,
+        &[
+            rss("a", &world.url("/feed/a.xml")),
+            rss("b", &world.url("/feed/b.xml")),
+        ],
+    );
+    world.server.set_file("b.xml", "b2.xml");
+    world.poll();
+    assert_eq!(world.items().len(), 2);
+
+    world.server.set_file("b.xml", "b1.xml");
+    let poll = world.poll();
+
+    assert_eq!(poll["totals"]["new"], 0, "{poll}");
+    assert_eq!(world.items().len(), 2);
 }
 
 /// An item whose guid is the site root, as some publishers give every item.

@@ -163,7 +163,7 @@ fn client(settings: &FetchSettings, same_origin: bool) -> Result<reqwest::Client
             && attempt.previous().iter().any(|u| u.scheme() == "https")
         {
             attempt.error("redirect from https to http")
-        } else if same_origin && first.is_some_and(|f| !same_site(&f, attempt.url())) {
+        } else if same_origin && first.is_some_and(|f| f.origin() != attempt.url().origin()) {
             attempt.error("redirect to another host refused: the request carries credentials")
         } else {
             attempt.follow()
@@ -468,13 +468,6 @@ fn latin1_bytes(text: &str) -> Option<Vec<u8>> {
     text.chars()
         .map(|c| u8::try_from(u32::from(c)).ok())
         .collect()
-}
-
-/// Whether a redirect stays with the same server: the same origin, or the same host moving
-/// from http up to https.
-fn same_site(from: &Url, to: &Url) -> bool {
-    from.origin() == to.origin()
-        || (from.scheme() == "http" && to.scheme() == "https" && from.host() == to.host())
 }
 
 /// The scheme and host of a URL whose path or query may hold secrets, for messages.

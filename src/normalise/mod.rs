@@ -6,11 +6,14 @@
 //! It also decides the item's dedup key and content hash, since both depend on the clean fields.
 
 pub mod html;
+mod identity;
 pub mod text;
 pub mod url;
 
+pub use identity::{Alias, Match, disambiguate, item_id};
+
 use chrono::{DateTime, Duration, Utc};
-use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+use xxhash_rust::xxh3::xxh3_128;
 
 use crate::item::{DateOrigin, Item, Location, RawItem, RawText, Sighting};
 
@@ -42,10 +45,12 @@ pub struct Normalised {
     pub item: Item,
     /// Which identity the item was recognised by: guid, link, title+date or content hash.
     pub key: String,
-    /// Other keys an earlier poll of the same source may have stored this item under (a guid
-    /// that a feed sometimes reuses, see [`disambiguate`]); the store accepts a hit under an
-    /// alias only when the stored item is the same story.
-    pub aliases: Vec<String>,
+    /// Whether `key` was made specific by [`disambiguate`] (so a stored item under it is
+    /// exactly this one); a plain key may be one a feed reuses for several stories.
+    pub key_is_specific: bool,
+    /// Other keys an earlier poll of the same source may have stored this item under (see
+    /// `identity`); the store takes a hit under an alias only when it is the same story.
+    pub aliases: Vec<Alias>,
     /// Whether the item may be one item with another source's item of the same URL. Not for
     /// kinds whose ids are authoritative (an incident report is its own record, whatever it
     /// links to); see `Kind::ids_are_authoritative`.
@@ -154,13 +159,7 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         cluster: None,
     };
     item.content_hash = content_hash(&item);
-    let key = dedup_key(
-        guid.as_deref(),
-        url.as_deref(),
-        &item.title,
-        (date_origin != DateOrigin::FirstSeen).then_some(published),
-        &item.content_hash,
-    );
+    let key = identity::dedup_key(&item);
     item.id = item_id(source_id, &key);
     item.sightings.push(Sighting {
         source: source_id.to_string(),
@@ -170,47 +169,14 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         last_seen: now,
         content_hash: Some(item.content_hash.clone()),
     });
-    let aliases = key_suffixes(&item)
-        .into_iter()
-        .map(|suffix| format!("{key}#{suffix}"))
-        .collect();
+    let aliases = identity::plain_aliases(&key, &item);
     Normalised {
         item,
         key,
+        key_is_specific: false,
         aliases,
         merges_by_url: true,
     }
-}
-
-/// The kinds of suffix that tell apart items sharing one key, in order of preference.
-#[derive(Debug, Clone, Copy)]
-enum SuffixKind {
-    Link,
-    TitleDate,
-    Hash,
-}
-
-impl SuffixKind {
-    fn prefix(self) -> &'static str {
-        match self {
-            SuffixKind::Link => "u:",
-            SuffixKind::TitleDate => "t:",
-            SuffixKind::Hash => "h:",
-        }
-    }
-}
-
-/// The suffixes that tell apart items sharing one key, in order of preference.
-fn key_suffixes(item: &Item) -> Vec<String> {
-    let mut out = Vec::with_capacity(3);
-    if let Some(url) = &item.url {
-        out.push(format!("u:{url}"));
-    }
-    if item.date_origin != DateOrigin::FirstSeen && !item.title.is_empty() {
-        out.push(format!("t:{}|{}", item.title, item.published.timestamp()));
-    }
-    out.push(format!("h:{}", item.content_hash));
-    out
 }
 
 /// The text of a field: HTML converted, plain text as it is (sanitising comes after).
@@ -220,103 +186,6 @@ fn plain(text: &RawText) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(&text.text)
     }
-}
-
-/// Gives distinct items that share a key within one fetch keys of their own.
-///
-/// Some feeds reuse one guid (often the site URL) for every item. Identical repeats keep their
-/// shared key (the store counts them once); items that differ fall back to guid plus link, then
-/// guid plus title and date, then guid plus content hash, and get ids from the new key.
-pub fn disambiguate(items: &mut [Normalised]) {
-    use std::collections::{HashMap, HashSet};
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, n) in items.iter().enumerate() {
-        groups.entry(n.key.as_str()).or_default().push(i);
-    }
-    let clashing: Vec<Vec<usize>> = groups
-        .into_values()
-        .filter(|idx| {
-            idx.len() > 1
-                && idx
-                    .iter()
-                    .any(|&i| items[i].item.content_hash != items[idx[0]].item.content_hash)
-        })
-        .collect();
-    for group in clashing {
-        let suffixes: Vec<Vec<String>> = group
-            .iter()
-            .map(|&i| key_suffixes(&items[i].item))
-            .collect();
-        // The first kind of suffix (link, title and date, hash) that every member has and that
-        // separates exactly the members whose content differs (exact repeats stay together).
-        let hashes: HashSet<&str> = group
-            .iter()
-            .map(|&i| items[i].item.content_hash.as_str())
-            .collect();
-        let separates = |kind: SuffixKind| {
-            let mut pairs = HashSet::new();
-            let mut values = HashSet::new();
-            for (&i, options) in group.iter().zip(&suffixes) {
-                let Some(value) = options.iter().find(|s| s.starts_with(kind.prefix())) else {
-                    return false;
-                };
-                values.insert(value.as_str());
-                pairs.insert((value.as_str(), items[i].item.content_hash.as_str()));
-            }
-            values.len() == hashes.len() && pairs.len() == hashes.len()
-        };
-        let kind = [SuffixKind::Link, SuffixKind::TitleDate]
-            .into_iter()
-            .find(|k| separates(*k))
-            .unwrap_or(SuffixKind::Hash);
-        for (&i, options) in group.iter().zip(&suffixes) {
-            let n = &mut items[i];
-            let suffix = options
-                .iter()
-                .find(|s| s.starts_with(kind.prefix()))
-                .cloned()
-                .unwrap_or_else(|| format!("h:{}", n.item.content_hash));
-            let base = std::mem::take(&mut n.key);
-            n.key = format!("{base}#{suffix}");
-            n.item.id = item_id(&n.item.source, &n.key);
-            // An earlier poll may have stored it under the bare key or another suffix.
-            n.aliases = std::iter::once(base.clone())
-                .chain(options.iter().map(|s| format!("{base}#{s}")))
-                .filter(|alias| *alias != n.key)
-                .collect();
-        }
-    }
-}
-
-/// The identity of an item within its source: the guid, else the link, else title and date,
-/// else the content hash. Prefixed so the kinds of key never collide.
-fn dedup_key(
-    guid: Option<&str>,
-    url: Option<&str>,
-    title: &str,
-    date: Option<DateTime<Utc>>,
-    content_hash: &str,
-) -> String {
-    if let Some(guid) = guid {
-        return format!("g:{guid}");
-    }
-    if let Some(url) = url {
-        return format!("u:{url}");
-    }
-    if let (false, Some(date)) = (title.is_empty(), date) {
-        return format!("t:{title}|{}", date.timestamp());
-    }
-    format!("h:{content_hash}")
-}
-
-/// A stable id from the source and key: 16 hex digits (xxh3-64 is a fixed algorithm, so ids
-/// survive upgrades).
-pub fn item_id(source_id: &str, key: &str) -> String {
-    let mut input = Vec::with_capacity(source_id.len() + key.len() + 1);
-    input.extend_from_slice(source_id.as_bytes());
-    input.push(0);
-    input.extend_from_slice(key.as_bytes());
-    format!("{:016x}", xxh3_64(&input))
 }
 
 /// Hash of what a reader sees (text, link, categories, authors, severity, place and the kind's

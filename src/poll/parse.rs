@@ -56,13 +56,16 @@ pub(super) fn parse_documents(
     }
     for doc in docs {
         match kind.parse(doc) {
-            // A spool file is someone's export: cutting it would lose records for good, so a
-            // file over the limit is set aside whole, for a person to split.
+            // Records with authoritative ids (incident reports) and spool exports must not be
+            // cut, or the rest would be lost for good: such a document is refused whole (a
+            // spool file set aside for a person to split). A feed is cut: its oldest go.
             Ok(parsed)
-                if doc.spool_file.is_some() && parsed.items.len() > MAX_ITEMS_PER_DOCUMENT =>
+                if parsed.items.len() > MAX_ITEMS_PER_DOCUMENT
+                    && (doc.spool_file.is_some() || kind.ids_are_authoritative()) =>
             {
                 out.failures.push(format!(
-                    "{}: {} records, more than {MAX_ITEMS_PER_DOCUMENT} in one file; split it",
+                    "{}: {} records, more than {MAX_ITEMS_PER_DOCUMENT} in one document; \
+                     split the file or page the endpoint (e.g. ?since=)",
                     doc.name,
                     parsed.items.len()
                 ));
@@ -110,7 +113,31 @@ pub(super) fn parse_documents(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::incidents::Incidents;
     use crate::source::rss::Rss;
+
+    #[test]
+    fn too_many_incident_reports_are_refused_whole_not_cut() {
+        let reports: Vec<String> = (0..MAX_ITEMS_PER_DOCUMENT + 1)
+            .map(|i| format!(r#"{{"id":"R{i}","reported_at":"2026-11-24T08:00:00Z","title":"t"}}"#))
+            .collect();
+        let doc = Document {
+            name: "api".into(),
+            bytes: format!("[{}]", reports.join(",")).into_bytes(),
+            content_type: None,
+            url: url::Url::parse("http://127.0.0.1/api").unwrap(),
+            link_base: None,
+            spool_file: None,
+        };
+        let parsed = parse_documents(&Incidents, &[doc], Vec::new(), "s", Utc::now());
+        assert!(parsed.items.is_empty());
+        assert!(parsed.nothing_usable());
+        assert!(
+            parsed.failures[0].contains("page the endpoint"),
+            "{:?}",
+            parsed.failures
+        );
+    }
 
     #[test]
     fn a_document_with_too_many_items_is_cut_with_a_warning() {

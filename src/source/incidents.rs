@@ -20,6 +20,7 @@ pub struct Incidents;
 struct Report {
     id: IdValue,
     reported_at: String,
+    updated_at: Option<String>,
     title: String,
     description: Option<String>,
     category: Option<String>,
@@ -131,7 +132,16 @@ fn report_item(report: Report) -> Result<RawItem, String> {
             report.reported_at
         )
     })?;
+    let updated = match &report.updated_at {
+        Some(text) => Some(parse_time(text).ok_or_else(|| {
+            format!(
+                "invalid 'updated_at' '{text}': expected RFC 3339 such as 2026-11-24T09:15:00+01:00"
+            )
+        })?),
+        None => None,
+    };
     let mut item = RawItem {
+        updated,
         guid: Some(id),
         link: report.url,
         title: Some(RawText::plain(report.title)),

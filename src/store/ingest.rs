@@ -161,26 +161,29 @@ impl<'a> Tx<'a> {
 
     /// The stored item this source's item was seen as before.
     ///
-    /// The item's own key usually finds it. When a feed reuses one key for several stories,
-    /// an alias key (the key plus the link, title or hash) that holds the *same story* wins over
-    /// the key itself; the key then points at that story for the next poll. Without such an
-    /// alias, the key's item is taken even if its link changed: that is an edit.
+    /// A specific key (see `normalise::disambiguate`) names exactly one story, and so does a
+    /// plain key whose item has the same link and title. Otherwise the key may be one the feed
+    /// reuses: an alias whose stored item is the same story by the alias's own measure (link,
+    /// title and date, or content) wins, and the key then points there for the next poll.
+    /// Without such an alias the key's item is taken as it is: the story was edited.
     fn find_by_key(&self, normalised: &Normalised) -> TxResult<Option<Item>> {
         let key = keys::by_key(self.source, &normalised.key);
+        let incoming = &normalised.item;
         let mut direct = None;
         if let Some(id) = self.by_key.get(&key)?
             && let Some(stored) = self.load(&id)?
             && self.unclaimed(&stored.id, &normalised.key)
         {
-            if same_story(&stored, &normalised.item) {
+            let unchanged_identity = stored.url == incoming.url && stored.title == incoming.title;
+            if normalised.key_is_specific || unchanged_identity {
                 return Ok(Some(stored));
             }
             direct = Some(stored);
         }
         for alias in &normalised.aliases {
-            if let Some(id) = self.by_key.get(keys::by_key(self.source, alias))?
+            if let Some(id) = self.by_key.get(keys::by_key(self.source, &alias.key))?
                 && let Some(stored) = self.load(&id)?
-                && same_story(&stored, &normalised.item)
+                && alias.matches.same_story(&stored, incoming)
                 && self.unclaimed(&stored.id, &normalised.key)
             {
                 self.by_key.insert(key, id)?;
@@ -254,15 +257,6 @@ impl<'a> Tx<'a> {
         }
         Ok(())
     }
-}
-
-/// Whether a stored item found under an alias key is the incoming item.
-///
-/// The link alone is not enough: items that reuse a key often share a link too (a traffic
-/// page), so the title must match as well. An edited title is still found: through the item's
-/// own key, which is taken when no alias holds the same story.
-fn same_story(stored: &Item, incoming: &Item) -> bool {
-    stored.url == incoming.url && stored.title == incoming.title
 }
 
 /// URLs that more than one distinct item of the fetch links to.
