@@ -1380,6 +1380,33 @@ fn items_without_guids_sharing_one_link_stay_apart_whatever_the_order() {
 }
 
 #[test]
+fn items_sharing_a_link_keep_their_identity_when_the_feed_restamps_them() {
+    let feeds = tempfile::tempdir().expect("temp dir");
+    let item = |title: &str, hour: u32| {
+        format!(
+            "<item><title>{title}</title><link>https://example.stockholm/driftinfo</link>\
+             <pubDate>Tue, 24 Nov 2026 {hour:02}:00:00 +0100</pubDate></item>"
+        )
+    };
+    for (name, hour) in [("a.xml", 8), ("b.xml", 9), ("c.xml", 10)] {
+        let items = [
+            item("Vattenläcka i Kista", hour),
+            item("Strömavbrott i Farsta", hour),
+        ];
+        std::fs::write(feeds.path().join(name), reused_guid_feed(&items)).expect("write");
+    }
+    let world = World::serving(feeds.path());
+    world.configure(FETCH, &[rss("drift", &world.url("/feed/f.xml"))]);
+
+    for (file, new) in [("a.xml", 2), ("b.xml", 0), ("c.xml", 0)] {
+        world.server.set_file("f.xml", file);
+        let poll = world.poll();
+        assert_eq!(poll["totals"]["new"], new, "{file}: {poll}");
+    }
+    assert_eq!(world.items().len(), 2);
+}
+
+#[test]
 fn an_incident_linking_to_a_news_item_stays_its_own_record() {
     let feeds = tempfile::tempdir().expect("temp dir");
     let link = "https://krisinformation.example/handelser/brand-kista";

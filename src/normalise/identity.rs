@@ -4,7 +4,7 @@
 //! The key is the guid, else the link, else title and date, else the content hash. Some feeds
 //! give every item the same guid (often the site URL), or no guid and the same link (a traffic
 //! page). Within one fetch such items get a suffix that tells them apart: the link, else the
-//! title and date, else the content hash. Because which suffix is needed depends on what else
+//! title, else the content hash. Because which suffix is needed depends on what else
 //! the document holds, each item also carries aliases: the other forms its key may have had on
 //! an earlier poll, each with the attribute a stored item must share to be this same story.
 
@@ -20,8 +20,9 @@ use crate::item::{DateOrigin, Item};
 pub enum Match {
     /// The same link.
     Link,
-    /// The same title and publication time.
-    TitleDate,
+    /// The same title. Not the date: feeds that share one link across items often restamp
+    /// every item on each request, and a suffix with the date would make a new item each time.
+    Title,
     /// The same content.
     Content,
 }
@@ -30,7 +31,7 @@ impl Match {
     fn prefix(self) -> &'static str {
         match self {
             Match::Link => "u:",
-            Match::TitleDate => "t:",
+            Match::Title => "t:",
             Match::Content => "h:",
         }
     }
@@ -39,9 +40,7 @@ impl Match {
     pub fn same_story(self, stored: &Item, incoming: &Item) -> bool {
         match self {
             Match::Link => stored.url.is_some() && stored.url == incoming.url,
-            Match::TitleDate => {
-                stored.title == incoming.title && stored.published == incoming.published
-            }
+            Match::Title => !stored.title.is_empty() && stored.title == incoming.title,
             Match::Content => stored.content_hash == incoming.content_hash,
         }
     }
@@ -86,9 +85,8 @@ fn suffixes(item: &Item) -> Vec<(Match, String)> {
     if let Some(url) = &item.url {
         out.push((Match::Link, format!("u:{url}")));
     }
-    if item.date_origin != DateOrigin::FirstSeen && !item.title.is_empty() {
-        let stamp = item.published.timestamp();
-        out.push((Match::TitleDate, format!("t:{}|{stamp}", item.title)));
+    if !item.title.is_empty() {
+        out.push((Match::Title, format!("t:{}", item.title)));
     }
     out.push((Match::Content, format!("h:{}", item.content_hash)));
     out
@@ -109,8 +107,8 @@ pub(super) fn plain_aliases(key: &str, item: &Item) -> Vec<Alias> {
 /// Gives distinct items that share a key within one fetch keys of their own.
 ///
 /// Identical repeats keep their shared key (the store counts them once). Differing items get
-/// the first kind of suffix that separates exactly the ones whose content differs (link, then
-/// title and date, then content hash), ids from the new keys, and aliases: the plain key and
+/// the first kind of suffix that separates exactly the ones whose content differs (link,
+/// then title, then content hash), ids from the new keys, and aliases: the plain key and
 /// the other suffixed forms.
 pub fn disambiguate(items: &mut [Normalised]) {
     let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -145,7 +143,7 @@ pub fn disambiguate(items: &mut [Normalised]) {
             }
             values.len() == hashes.len() && pairs.len() == hashes.len()
         };
-        let kind = [Match::Link, Match::TitleDate]
+        let kind = [Match::Link, Match::Title]
             .into_iter()
             .find(|k| separates(*k))
             .unwrap_or(Match::Content);

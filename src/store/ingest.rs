@@ -164,7 +164,7 @@ impl<'a> Tx<'a> {
     /// A specific key (see `normalise::disambiguate`) names exactly one story, and so does a
     /// plain key whose item has the same link and title. Otherwise the key may be one the feed
     /// reuses: an alias whose stored item is the same story by the alias's own measure (link,
-    /// title and date, or content) wins, and the key then points there for the next poll.
+    /// title, or content) wins, and the key then points there for the next poll.
     /// Without such an alias the key's item is taken as it is: the story was edited.
     fn find_by_key(&self, normalised: &Normalised) -> TxResult<Option<Item>> {
         let key = keys::by_key(self.source, &normalised.key);
