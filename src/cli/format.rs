@@ -1,18 +1,10 @@
 //! Output formatting shared by the commands: times in Europe/Stockholm, item lines, reports.
 
 use crate::item::Item;
-use crate::normalise::text::sanitize_line;
+/// A message for the terminal, cleaned here as well as at ingest.
+pub use crate::normalise::text::sanitize_message as safe;
 use crate::poll::{SourceReport, Totals};
 pub use crate::time::local_time;
-
-/// Longest message printed on one line.
-const MESSAGE_CHARS: usize = 2_000;
-
-/// A message for the terminal: errors can quote feed text, file names or config values, so
-/// control and bidi characters are removed here as well as at ingest.
-pub fn safe(message: &str) -> String {
-    sanitize_line(message, MESSAGE_CHARS)
-}
 
 /// JSON for the terminal or a pipe: serde_json leaves C1 controls, bidi and zero-width
 /// characters raw inside strings; they are written as `\uXXXX` escapes instead (still the same

@@ -360,9 +360,7 @@ impl Loader {
             ));
         }
 
-        self.check_url(&raw.url, &at)?;
-        let url_template = Template::parse(raw.url.get_ref())
-            .map_err(|e| at(raw.url.span().start, format!("key 'url': {e}")))?;
+        let url_template = self.url_template(&raw.url, &at)?;
 
         let interval = match &raw.interval {
             None => Duration::from_secs(15 * 60),
@@ -461,13 +459,13 @@ impl Loader {
         })
     }
 
-    /// Checks a source URL: absolute http, https or file, no literal password, key-like query
-    /// parameters only as references.
-    fn check_url(
+    /// The source URL as a checked template: absolute http, https or file, no literal
+    /// password, key-like query parameters only as references.
+    fn url_template(
         &self,
         raw: &toml::Spanned<String>,
         at: &dyn Fn(usize, String) -> ConfigError,
-    ) -> Result<(), ConfigError> {
+    ) -> Result<Template, ConfigError> {
         let offset = raw.span().start;
         let written = raw.get_ref();
         let template =
@@ -524,7 +522,7 @@ impl Loader {
                 }
             }
         }
-        Ok(())
+        Ok(template)
     }
 }
 

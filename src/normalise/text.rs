@@ -175,6 +175,15 @@ impl Capped {
     }
 }
 
+/// Longest message (an error, a warning) kept or shown on one line.
+pub const MESSAGE_CHARS: usize = 2_000;
+
+/// A message for storage or the terminal: errors can quote feed text, file names or config
+/// values, so they are cleaned like any untrusted line.
+pub fn sanitize_message(message: &str) -> String {
+    sanitize_line(message, MESSAGE_CHARS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,14 +18,11 @@ use tokio::task::JoinSet;
 use crate::config::{Config, SourceConfig};
 use crate::fetch::{Fetched, Fetcher, Fresh, Request};
 use crate::health::{PollStatus, SourceState};
-use crate::normalise::text::sanitize_line;
+use crate::normalise::text::sanitize_message;
 use crate::source;
 use crate::store::{FetchBatch, Store, StoreError};
 use parse::parse_documents;
 pub use writer::{Write, Writer};
-
-/// Longest error or warning message kept in a source's health.
-const MESSAGE_CHARS: usize = 2_000;
 
 /// What one poll of one source did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -90,7 +87,7 @@ impl Poller {
     /// Builds a poller; the writer thread runs until the last clone is dropped.
     pub fn new(config: Arc<Config>, store: Arc<Store>) -> Result<Poller, crate::fetch::FetchError> {
         let fetcher = Arc::new(Fetcher::new(&config.fetch)?);
-        let (writer, _thread) = Writer::start(store.clone());
+        let writer = Writer::start(store.clone());
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Poller {
             config,
@@ -218,13 +215,9 @@ impl Poller {
             let message = "the parser crashed on this document".to_string();
             return self.fail(source, state, now, message, None).await;
         };
-        let spool_files: Vec<_> = parsed
-            .stored_files
-            .iter()
-            .chain(&parsed.rejected_files)
-            .cloned()
-            .collect();
-        if let Err(message) = spool::prepare(&spool_files) {
+        if let Err(message) =
+            spool::prepare(parsed.stored_files.iter().chain(&parsed.rejected_files))
+        {
             return self.fail(source, state, now, message, None).await;
         }
         if parsed.nothing_usable() {
@@ -239,7 +232,7 @@ impl Poller {
             .warnings
             .iter()
             .chain(&parsed.failures)
-            .map(|w| sanitize_line(w, MESSAGE_CHARS))
+            .map(|w| sanitize_message(w))
             .collect();
         let interval = source.interval.max(max_age.unwrap_or_default());
         state.succeeded(now, interval, parsed.items.len());
@@ -304,7 +297,7 @@ impl Poller {
         retry_after: Option<std::time::Duration>,
     ) -> Result<SourceReport, Arc<StoreError>> {
         // Messages may quote feed text or file names: clean them before they are stored or shown.
-        let message = sanitize_line(&message, MESSAGE_CHARS);
+        let message = sanitize_message(&message);
         tracing::warn!(source = %source.id, "poll failed: {message}");
         state.failed(now, source.interval, message.clone(), retry_after);
         self.writer

@@ -9,8 +9,8 @@ const FOLDERS: [&str; 2] = ["processed", "rejected"];
 /// Makes sure handled files can leave the spool (the folders exist and are folders) before
 /// anything is stored; otherwise the same first files would be read on every poll and the
 /// rest never.
-pub(super) fn prepare(files: &[PathBuf]) -> Result<(), String> {
-    let Some(dir) = files.iter().find_map(|f| f.parent()) else {
+pub(super) fn prepare<'a>(files: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), String> {
+    let Some(dir) = files.into_iter().find_map(|f| f.parent()) else {
         return Ok(());
     };
     for folder in FOLDERS {

@@ -29,14 +29,15 @@ pub struct Writer {
 const QUEUE: usize = 64;
 
 impl Writer {
-    /// Starts the writer thread for `store`. It ends when every `Writer` handle is dropped.
-    pub fn start(store: Arc<Store>) -> (Writer, std::thread::JoinHandle<()>) {
+    /// Starts the writer thread for `store`. It ends when every `Writer` handle is dropped;
+    /// nothing needs joining, since every write is answered only after its flush.
+    pub fn start(store: Arc<Store>) -> Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let handle = std::thread::Builder::new()
+        std::thread::Builder::new()
             .name("lage-store-writer".into())
             .spawn(move || run(store, rx))
             .unwrap_or_else(|e| panic!("cannot start the store writer thread: {e}"));
-        (Writer { tx }, handle)
+        Writer { tx }
     }
 
     /// Sends a write and waits until it is durable.

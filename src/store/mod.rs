@@ -246,11 +246,6 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// How many items are stored.
-    pub fn item_count(&self) -> usize {
-        self.trees.items.len()
-    }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(
