@@ -352,66 +352,69 @@ impl Fetcher {
         let meta = tokio::fs::metadata(&path)
             .await
             .map_err(|e| file_err(&path, e))?;
-        let mut docs = Vec::new();
-        if meta.is_dir() {
+        let (docs, unreadable) = if meta.is_dir() {
             if !request.directory_ok {
                 return Err(FetchError::File {
                     path,
                     message: "is a directory; this kind reads one file".into(),
                 });
             }
-            let mut entries = tokio::fs::read_dir(&path)
-                .await
-                .map_err(|e| file_err(&path, e))?;
-            let mut files = Vec::new();
-            while let Some(entry) = entries.next_entry().await.map_err(|e| file_err(&path, e))? {
-                let p = entry.path();
-                let is_json = p.extension().is_some_and(|e| e == "json");
-                if is_json && entry.file_type().await.is_ok_and(|t| t.is_file()) {
-                    let modified = entry.metadata().await.ok().and_then(|m| m.modified().ok());
-                    files.push((modified, p));
-                }
-            }
-            // Oldest first, by the time each was dropped (then by name), so that of two versions
-            // of one report in a batch the later wins. A flooded spool drains over several polls:
-            // at most MAX_SPOOL_FILES files and about one body cap of bytes each.
-            files.sort();
-            files.truncate(MAX_SPOOL_FILES);
-            let files = files.into_iter().map(|(_, p)| p);
-            let mut unreadable = Vec::new();
-            let mut total = 0u64;
-            for file in files {
-                if total >= self.settings.max_body_bytes {
-                    break;
-                }
-                match self.read_file(&file).await {
-                    Ok(mut doc) => {
-                        total += doc.bytes.len() as u64;
-                        doc.spool_file = Some(file);
-                        docs.push(doc);
-                    }
-                    // One bad file must not wedge the spool: it is set aside, the rest go on.
-                    Err(e) => unreadable.push((file, e.to_string())),
-                }
-            }
-            return Ok(Fetched::Documents(Fresh {
-                docs,
-                unreadable,
-                slot: None,
-                etag: None,
-                last_modified: None,
-                max_age: None,
-            }));
-        }
-        docs.push(self.read_file(&path).await?);
+            self.read_spool(&path).await?
+        } else {
+            (vec![self.read_file(&path).await?], Vec::new())
+        };
         Ok(Fetched::Documents(Fresh {
             docs,
-            unreadable: Vec::new(),
+            unreadable,
             slot: None,
             etag: None,
             last_modified: None,
             max_age: None,
         }))
+    }
+
+    /// Reads the `*.json` files of a spool directory, and those that could not be read (with
+    /// why): one bad file must not wedge the spool, it is set aside and the rest go on.
+    async fn read_spool(
+        &self,
+        dir: &Path,
+    ) -> Result<(Vec<Document>, Vec<(PathBuf, String)>), FetchError> {
+        let dir_err = |e: std::io::Error| FetchError::File {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        };
+        let mut entries = tokio::fs::read_dir(dir).await.map_err(dir_err)?;
+        let mut files = Vec::new();
+        while let Some(entry) = entries.next_entry().await.map_err(dir_err)? {
+            let p = entry.path();
+            let is_json = p.extension().is_some_and(|e| e == "json");
+            if is_json && entry.file_type().await.is_ok_and(|t| t.is_file()) {
+                let modified = entry.metadata().await.ok().and_then(|m| m.modified().ok());
+                files.push((modified, p));
+            }
+        }
+        // Oldest first, by the time each was dropped (then by name), so that of two versions
+        // of one report in a batch the later wins. A flooded spool drains over several polls:
+        // at most MAX_SPOOL_FILES files and about one body cap of bytes each.
+        files.sort();
+        files.truncate(MAX_SPOOL_FILES);
+        let mut docs = Vec::new();
+        let mut unreadable = Vec::new();
+        let mut total = 0u64;
+        for (_, file) in files {
+            if total >= self.settings.max_body_bytes {
+                break;
+            }
+            match self.read_file(&file).await {
+                Ok(mut doc) => {
+                    total += doc.bytes.len() as u64;
+                    doc.spool_file = Some(file);
+                    docs.push(doc);
+                }
+                Err(e) => unreadable.push((file, e.to_string())),
+            }
+        }
+        Ok((docs, unreadable))
     }
 
     /// Reads a regular file, at most the body cap (a FIFO or device is refused, and a file
