@@ -345,13 +345,12 @@ impl Fetcher {
             path: PathBuf::from(request.url.path()),
             message: "not a local file path".into(),
         })?;
-        let file_err = |path: &Path, e: std::io::Error| FetchError::File {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        };
         let meta = tokio::fs::metadata(&path)
             .await
-            .map_err(|e| file_err(&path, e))?;
+            .map_err(|e| FetchError::File {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
         let (docs, unreadable) = if meta.is_dir() {
             if !request.directory_ok {
                 return Err(FetchError::File {
