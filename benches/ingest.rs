@@ -96,7 +96,9 @@ fn document(bytes: Vec<u8>) -> Document {
 
 fn batch(source: &str, doc: &Document) -> FetchBatch {
     let now = Utc::now();
-    let parsed = Rss.parse(doc).expect("generated feed parses");
+    let parsed = Rss
+        .parse(doc, &toml::Table::new())
+        .expect("generated feed parses");
     let mut items: Vec<_> = parsed
         .items
         .into_iter()

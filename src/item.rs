@@ -118,6 +118,251 @@ pub struct RawItem {
     pub severity: Option<Severity>,
     /// Kind-specific fields worth keeping (e.g. an incident's unit and status).
     pub extra: BTreeMap<String, String>,
+    /// The warning or alert this item is one message of, for authority kinds.
+    pub alert: Option<RawAlert>,
+    /// Areas the item concerns (names, geocodes, shapes), for the area-of-interest check.
+    pub areas: Vec<GeoArea>,
+    /// CAP's urgency, severity and certainty, when the source grades that way; mapped to
+    /// `severity` by the configured table unless the kind set `severity` itself.
+    pub grading: Option<CapGrading>,
+}
+
+/// CAP's three grading fields as written (`Immediate`, `Severe`, `Observed`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CapGrading {
+    /// `urgency`.
+    pub urgency: String,
+    /// `severity`.
+    pub severity: String,
+    /// `certainty`.
+    pub certainty: String,
+}
+
+/// Whether a message is real or a drill (CAP `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertStatus {
+    /// A real event.
+    #[default]
+    Actual,
+    /// An exercise: must never look like the real thing.
+    Exercise,
+    /// A technical test.
+    Test,
+    /// A system message.
+    System,
+    /// A draft.
+    Draft,
+}
+
+impl AlertStatus {
+    /// Parses CAP's `status` (case-insensitive); anything unknown counts as a test, so a
+    /// status nobody expected never passes for the real thing.
+    pub fn parse(text: &str) -> AlertStatus {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "actual" => AlertStatus::Actual,
+            "exercise" => AlertStatus::Exercise,
+            "system" => AlertStatus::System,
+            "draft" => AlertStatus::Draft,
+            _ => AlertStatus::Test,
+        }
+    }
+
+    /// Whether this is a real event (everything else is a drill, test or system message).
+    pub fn is_actual(self) -> bool {
+        self == AlertStatus::Actual
+    }
+
+    /// The lowercase label used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::Actual => "actual",
+            AlertStatus::Exercise => "exercise",
+            AlertStatus::Test => "test",
+            AlertStatus::System => "system",
+            AlertStatus::Draft => "draft",
+        }
+    }
+}
+
+/// What a message does to its alert (CAP `msgType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageType {
+    /// The first message of an alert.
+    #[default]
+    Alert,
+    /// Replaces an earlier message.
+    Update,
+    /// Cancels an earlier message.
+    Cancel,
+    /// Acknowledges an earlier message.
+    Ack,
+    /// Rejects an earlier message as an error.
+    Error,
+}
+
+impl MessageType {
+    /// Parses CAP's `msgType` (case-insensitive); `None` for anything else.
+    pub fn parse(text: &str) -> Option<MessageType> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "alert" => Some(MessageType::Alert),
+            "update" => Some(MessageType::Update),
+            "cancel" => Some(MessageType::Cancel),
+            "ack" => Some(MessageType::Ack),
+            "error" => Some(MessageType::Error),
+            _ => None,
+        }
+    }
+
+    /// The lowercase label used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageType::Alert => "alert",
+            MessageType::Update => "update",
+            MessageType::Cancel => "cancel",
+            MessageType::Ack => "ack",
+            MessageType::Error => "error",
+        }
+    }
+
+    /// Whether the message ends its alert (a cancel, or an error withdrawing it).
+    pub fn ends_alert(self) -> bool {
+        matches!(self, MessageType::Cancel | MessageType::Error)
+    }
+}
+
+/// One message of an alert as a kind read it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawAlert {
+    /// This message's own identifier, unique per version: a CAP identifier, or an id plus its
+    /// revision time for sources that revise in place (Krisinformation, SMHI).
+    pub version: String,
+    /// Real or drill.
+    pub status: AlertStatus,
+    /// What the message does.
+    pub msg_type: MessageType,
+    /// When the message was sent.
+    pub sent: Option<DateTime<Utc>>,
+    /// Guids of the earlier messages it refers to (CAP `references`, identifier part only):
+    /// the message folds into the item any of them is stored as.
+    pub references: Vec<String>,
+    /// When the alert takes effect.
+    pub onset: Option<DateTime<Utc>>,
+    /// When the alert ends, when known.
+    pub expires: Option<DateTime<Utc>>,
+}
+
+/// An area an item concerns, as the source described it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GeoArea {
+    /// The area's name (`areaDesc`, a county, a municipality).
+    pub name: Option<String>,
+    /// Administrative codes: SCB county (2 digits) or municipality (4 digits) codes; "00"
+    /// is all of Sweden.
+    pub geocodes: Vec<String>,
+    /// Polygons as rings of (lat, lon) points.
+    pub polygons: Vec<Vec<(f64, f64)>>,
+    /// Points (lat, lon) with a radius in km (CAP circles, a point is radius 0).
+    pub circles: Vec<(f64, f64, f64)>,
+}
+
+/// One message in an alert's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertEvent {
+    /// The message's identifier (see [`RawAlert::version`]).
+    pub version: String,
+    /// What it did.
+    pub msg_type: MessageType,
+    /// When it was sent.
+    pub sent: DateTime<Utc>,
+    /// Its headline as received (sanitised).
+    pub headline: String,
+    /// Its severity on the common scale.
+    pub severity: Option<Severity>,
+}
+
+/// Where an alert is in its life at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    /// In force.
+    Active,
+    /// Cancelled by a later message (kept, never deleted).
+    Cancelled,
+    /// Past its end time.
+    Expired,
+}
+
+impl Lifecycle {
+    /// The lowercase label used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Active => "active",
+            Lifecycle::Cancelled => "cancelled",
+            Lifecycle::Expired => "expired",
+        }
+    }
+}
+
+/// An alert folded from all its messages: the item shows the latest, this keeps the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Real or drill; a drill never looks like the real thing.
+    pub status: AlertStatus,
+    /// The latest message's type.
+    pub msg_type: MessageType,
+    /// The latest message's identifier.
+    pub version: String,
+    /// When the latest message was sent.
+    pub sent: DateTime<Utc>,
+    /// When the alert takes effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onset: Option<DateTime<Utc>>,
+    /// When the alert ends, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<DateTime<Utc>>,
+    /// Every message received, oldest first.
+    pub history: Vec<AlertEvent>,
+}
+
+impl Alert {
+    /// The alert's state at `now`: cancelled once a cancel arrived, expired past its end.
+    pub fn lifecycle(&self, now: DateTime<Utc>) -> Lifecycle {
+        if self.msg_type.ends_alert() {
+            Lifecycle::Cancelled
+        } else if self.expires.is_some_and(|e| e <= now) {
+            Lifecycle::Expired
+        } else {
+            Lifecycle::Active
+        }
+    }
+}
+
+/// How an item was found to touch the area of interest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchHow {
+    /// A county or municipality code.
+    Geocode,
+    /// A polygon or circle of the item covers or meets a place.
+    Shape,
+    /// The item's point lies within a place's radius.
+    Distance,
+    /// The item's place name is one of the configured names.
+    Name,
+}
+
+/// Why an item counts as local.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalMatch {
+    /// The kind of evidence.
+    pub how: MatchHow,
+    /// The configured place, code or name that matched.
+    pub place: String,
+    /// For a point: its distance to the place's centre, in km.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
 }
 
 /// Where an item's `published` time came from.
@@ -199,11 +444,34 @@ pub struct Item {
     /// Reserved for near-duplicate clustering across sources (a later issue).
     #[serde(default)]
     pub cluster: Option<String>,
+    /// For warnings and alerts: status, lifecycle and the history of its messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<Alert>,
+    /// Names of the areas the item concerns (sanitised).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<String>,
+    /// County and municipality codes the item concerns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub geocodes: Vec<String>,
+    /// Why the item touches the configured area of interest; `None` when it does not (or
+    /// gives no place to tell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<LocalMatch>,
 }
 
 impl Item {
     /// Whether the source gave no date and `published` is the first-seen time.
     pub fn date_is_first_seen(&self) -> bool {
         self.date_origin == DateOrigin::FirstSeen
+    }
+
+    /// Whether the item is a drill or test message, never to be taken for the real thing.
+    pub fn is_exercise(&self) -> bool {
+        self.alert.as_ref().is_some_and(|a| !a.status.is_actual())
+    }
+
+    /// The alert's state at `now`, for warnings and alerts.
+    pub fn lifecycle(&self, now: DateTime<Utc>) -> Option<Lifecycle> {
+        self.alert.as_ref().map(|a| a.lifecycle(now))
     }
 }

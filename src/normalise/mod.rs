@@ -15,7 +15,9 @@ pub use identity::{Alias, Match, disambiguate, item_id};
 use chrono::{DateTime, Duration, Utc};
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::item::{DateOrigin, Item, Location, RawItem, RawText, Sighting};
+use crate::item::{
+    Alert, AlertEvent, DateOrigin, GeoArea, Item, Location, RawAlert, RawItem, RawText, Sighting,
+};
 
 /// Caps on field lengths, in characters: enough for any real item, bounded for hostile ones.
 pub mod limits {
@@ -134,6 +136,9 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         })
         .collect();
 
+    let (areas, geocodes) = area_names_and_codes(&raw.areas);
+    let alert = raw.alert.map(|a| alert(a, &title, raw.severity, published));
+
     let mut item = Item {
         id: String::new(),
         source: source_id.to_string(),
@@ -157,6 +162,10 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         revision: 1,
         sightings: Vec::new(),
         cluster: None,
+        alert,
+        areas,
+        geocodes,
+        local: None,
     };
     item.content_hash = content_hash(&item);
     let key = identity::dedup_key(&item);
@@ -177,6 +186,53 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         aliases,
         merges_by_url: true,
     }
+}
+
+/// An alert with its first message as history; `published` stands in for a missing `sent`.
+fn alert(
+    raw: RawAlert,
+    title: &str,
+    severity: Option<crate::item::Severity>,
+    published: DateTime<Utc>,
+) -> Alert {
+    let sent = raw.sent.unwrap_or(published);
+    let version = text::sanitize_line(&raw.version, limits::GUID);
+    Alert {
+        status: raw.status,
+        msg_type: raw.msg_type,
+        version: version.clone(),
+        sent,
+        onset: raw.onset,
+        expires: raw.expires,
+        history: vec![AlertEvent {
+            version,
+            msg_type: raw.msg_type,
+            sent,
+            headline: title.to_string(),
+            severity,
+        }],
+    }
+}
+
+/// The sanitised, de-duplicated names and geocodes of an item's areas.
+fn area_names_and_codes(areas: &[GeoArea]) -> (Vec<String>, Vec<String>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut codes: Vec<String> = Vec::new();
+    for area in areas {
+        if let Some(name) = &area.name {
+            let name = text::sanitize_line(name, limits::SHORT);
+            if !name.is_empty() && !names.contains(&name) && names.len() < limits::LIST {
+                names.push(name);
+            }
+        }
+        for code in &area.geocodes {
+            let code = text::sanitize_line(code, limits::SHORT);
+            if !code.is_empty() && !codes.contains(&code) && codes.len() < limits::LIST * 8 {
+                codes.push(code);
+            }
+        }
+    }
+    (names, codes)
 }
 
 /// The text of a field: HTML converted, plain text as it is (sanitising comes after).
@@ -214,6 +270,21 @@ fn content_hash(item: &Item) -> String {
     }
     for (k, v) in &item.extra {
         let _ = write!(input, "\u{1d}{k}={v}");
+    }
+    for part in item.areas.iter().chain(&item.geocodes) {
+        input.push_str(part);
+        input.push('\u{1c}');
+    }
+    if let Some(a) = &item.alert {
+        let _ = write!(
+            input,
+            "\u{1c}{}|{}|{}|{:?}|{:?}",
+            a.version,
+            a.status.as_str(),
+            a.msg_type.as_str(),
+            a.onset,
+            a.expires
+        );
     }
     format!("{:032x}", xxh3_128(input.as_bytes()))
 }

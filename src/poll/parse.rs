@@ -55,7 +55,7 @@ pub(super) fn parse_documents(
         out.rejected_files.push(path);
     }
     for doc in docs {
-        match kind.parse(doc) {
+        match kind.parse(doc, &toml::Table::new()) {
             // Records with authoritative ids (incident reports) and spool exports must not be
             // cut, or the rest would be lost for good: such a document is refused whole (a
             // spool file set aside for a person to split). A feed is cut: its oldest go.

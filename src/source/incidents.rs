@@ -59,7 +59,7 @@ impl Kind for Incidents {
         true
     }
 
-    fn parse(&self, doc: &Document) -> Result<Parsed, ParseError> {
+    fn parse(&self, doc: &Document, _options: &toml::Table) -> Result<Parsed, ParseError> {
         let http_charset = doc
             .content_type
             .as_deref()
@@ -213,9 +213,23 @@ mod tests {
         let one = r#"{"id":"INC-1","reported_at":"2026-11-24T07:42:00+01:00","title":"Hot mot personal","severity":"hög","unit":"Spånga-Tensta"}"#;
         let array = format!("[{one}]");
         let nd = format!("{one}\n\n{}\n", one.replace("INC-1", "INC-2"));
-        assert_eq!(Incidents.parse(&doc(one)).unwrap().items.len(), 1);
-        assert_eq!(Incidents.parse(&doc(&array)).unwrap().items.len(), 1);
-        let parsed = Incidents.parse(&doc(&nd)).unwrap();
+        assert_eq!(
+            Incidents
+                .parse(&doc(one), &toml::Table::new())
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
+        assert_eq!(
+            Incidents
+                .parse(&doc(&array), &toml::Table::new())
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
+        let parsed = Incidents.parse(&doc(&nd), &toml::Table::new()).unwrap();
         assert_eq!(parsed.items.len(), 2);
         let item = &parsed.items[0];
         assert_eq!(item.severity, Some(Severity::High));
@@ -232,7 +246,7 @@ mod tests {
     #[test]
     fn bad_record_is_rejected_alone() {
         let body = r#"[{"id":"A","reported_at":"2026-11-24T07:42:00Z","title":"ok"},{"id":"B","reported_at":"igår","title":"bad"},{"id":"C"}]"#;
-        let parsed = Incidents.parse(&doc(body)).unwrap();
+        let parsed = Incidents.parse(&doc(body), &toml::Table::new()).unwrap();
         assert_eq!(parsed.items.len(), 1);
         assert_eq!(parsed.rejected.len(), 2);
         assert!(
@@ -251,7 +265,7 @@ mod tests {
 
     #[test]
     fn malformed_document_is_an_error() {
-        assert!(Incidents.parse(&doc("{nope")).is_err());
-        assert!(Incidents.parse(&doc("")).is_err());
+        assert!(Incidents.parse(&doc("{nope"), &toml::Table::new()).is_err());
+        assert!(Incidents.parse(&doc(""), &toml::Table::new()).is_err());
     }
 }

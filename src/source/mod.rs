@@ -4,9 +4,20 @@
 //! here implementing [`Kind`] and one line in [`KINDS`]. Kinds must never panic on input: feed text
 //! is untrusted, and a bad document becomes a [`ParseError`] for that source only.
 
+pub mod cap;
+pub mod cap_model;
+pub mod common;
 pub mod incidents;
+pub mod json;
+pub mod krisinformation;
+pub mod polisen;
 pub mod rss;
+pub mod smhi;
+pub mod sr_vma;
 
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::item::RawItem;
@@ -37,6 +48,9 @@ pub struct Parsed {
     pub items: Vec<RawItem>,
     /// Records that were skipped, each with the reason (the rest of the document still counts).
     pub rejected: Vec<String>,
+    /// Absolute links to further documents of the same kind that hold the items themselves
+    /// (CAP alerts an index only links to); the poll fetches them, within limits.
+    pub follow: Vec<Url>,
 }
 
 /// A document that could not be read at all.
@@ -80,12 +94,55 @@ pub trait Kind: Sync {
         false
     }
 
-    /// Parses one document.
-    fn parse(&self, doc: &Document) -> Result<Parsed, ParseError>;
+    /// Rules the publisher sets for its API, which configuration cannot go below.
+    fn etiquette(&self) -> Etiquette {
+        Etiquette::default()
+    }
+
+    /// Parses one document with the source's `[source.options]` (already checked by
+    /// [`Kind::check_options`]).
+    fn parse(&self, doc: &Document, options: &toml::Table) -> Result<Parsed, ParseError>;
+}
+
+/// A publisher's rules of use for its API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Etiquette {
+    /// The least time between two calls, whatever the config says (also for retries and
+    /// manual polls).
+    pub min_interval: Duration,
+    /// Whether the publisher accepts HTTPS only (plain http is refused, loopback aside).
+    pub https_only: bool,
+    /// The published rule, for messages.
+    pub rule: &'static str,
+}
+
+/// Reads a kind's typed options from the `[source.options]` table; an error names the key.
+pub fn read_options<T: DeserializeOwned>(options: &toml::Table) -> Result<T, OptionError> {
+    T::deserialize(toml::Value::Table(options.clone())).map_err(|e| {
+        let message = e.message().trim().to_string();
+        // serde names the field between backticks ("unknown field `x`", "missing field `y`").
+        let key = message
+            .split('`')
+            .nth(1)
+            .filter(|k| options.contains_key(*k))
+            .map(str::to_string)
+            .or_else(|| options.keys().next().cloned())
+            .unwrap_or_default();
+        OptionError { key, message }
+    })
 }
 
 /// Every kind `lage` knows. Add new kinds here.
-pub static KINDS: &[&dyn Kind] = &[&rss::Rss, &incidents::Incidents];
+pub static KINDS: &[&dyn Kind] = &[
+    &rss::Rss,
+    &incidents::Incidents,
+    &krisinformation::Krisinformation,
+    &sr_vma::SrVma,
+    &smhi::SmhiWarnings,
+    &polisen::Polisen,
+    &cap::Cap,
+    &json::Json,
+];
 
 /// Looks a kind up by its config name.
 pub fn kind(name: &str) -> Option<&'static dyn Kind> {

@@ -20,7 +20,7 @@ impl Kind for Rss {
         "rss"
     }
 
-    fn parse(&self, doc: &Document) -> Result<Parsed, ParseError> {
+    fn parse(&self, doc: &Document, _options: &toml::Table) -> Result<Parsed, ParseError> {
         if doc.bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ParseError("empty document (0 bytes of content)".into()));
         }
@@ -37,7 +37,11 @@ impl Kind for Rss {
                 "the document has <item> or <entry> elements, but none could be read".to_string(),
             );
         }
-        Ok(Parsed { items, rejected })
+        Ok(Parsed {
+            items,
+            rejected,
+            follow: Vec::new(),
+        })
     }
 }
 
@@ -310,14 +314,17 @@ mod tests {
     use super::*;
 
     fn parse(xml: &str) -> Result<Parsed, ParseError> {
-        Rss.parse(&Document {
-            name: "t".into(),
-            bytes: xml.as_bytes().to_vec(),
-            content_type: None,
-            url: Url::parse("http://127.0.0.1/f.xml").unwrap(),
-            link_base: None,
-            spool_file: None,
-        })
+        Rss.parse(
+            &Document {
+                name: "t".into(),
+                bytes: xml.as_bytes().to_vec(),
+                content_type: None,
+                url: Url::parse("http://127.0.0.1/f.xml").unwrap(),
+                link_base: None,
+                spool_file: None,
+            },
+            &toml::Table::new(),
+        )
     }
 
     #[test]
@@ -383,7 +390,10 @@ mod tests {
             spool_file: None,
         };
         let public = Rss
-            .parse(&doc(Some("https://api.example.se/feed/c.xml")))
+            .parse(
+                &doc(Some("https://api.example.se/feed/c.xml")),
+                &toml::Table::new(),
+            )
             .unwrap();
         assert_eq!(
             public.items[0].link, None,
@@ -394,7 +404,7 @@ mod tests {
             Some("https://api.example.se/feed/b.html")
         );
         // A URL holding secrets gives no base: relative links are dropped, never resolved.
-        let private = Rss.parse(&doc(None)).unwrap();
+        let private = Rss.parse(&doc(None), &toml::Table::new()).unwrap();
         assert_eq!(private.items[1].link, None);
     }
 
