@@ -60,6 +60,10 @@ pub struct SourceState {
     /// Records skipped in the last poll, with reasons.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Linked documents of the current index already fetched and stored (CAP alerts an index
+    /// links to); each is fetched once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub followed: Vec<String>,
 }
 
 /// The longest wait a server's `Retry-After` can impose.

@@ -2,13 +2,17 @@
 //!
 //! The modules follow the data flow: `source` kinds turn fetched documents into raw items,
 //! `normalise` makes them clean [`item::Item`]s, `dedup` decides what is new, `store` (the only
-//! module that names sled) keeps them, and `poll` drives the cycle. `cli` and `demo` are frontends.
+//! module that names sled) keeps them, and `poll` drives the cycle. On the way in, `grading`
+//! maps CAP grades to severity and `area` tells whether an item touches the area of interest.
+//! `cli` and `demo` are frontends.
 
+pub mod area;
 pub mod cli;
 pub mod config;
 pub mod dedup;
 pub mod demo;
 pub mod fetch;
+pub mod grading;
 pub mod health;
 pub mod item;
 pub mod normalise;

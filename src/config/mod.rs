@@ -5,6 +5,7 @@
 //! file, the line, the key and the bad value, because an operator fixing a config at 3 a.m. should
 //! not have to guess. Nothing here does network IO.
 
+mod assess;
 mod raw;
 pub mod secret;
 
@@ -113,8 +114,25 @@ pub struct SourceConfig {
     pub token: Option<Template>,
     /// Kind-specific options, already checked by the kind.
     pub options: toml::Table,
+    /// The least time between two calls: the larger of the kind's published rule and the
+    /// source's own `min_interval`. Holds for retries and manual polls too.
+    pub min_interval: Duration,
+    /// The HTTP method.
+    pub method: HttpMethod,
+    /// A request body (POST only); may reference the environment.
+    pub body: Option<Template>,
     /// Where it was defined.
     pub origin: Origin,
+}
+
+/// How a source is requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HttpMethod {
+    /// GET (the default).
+    #[default]
+    Get,
+    /// POST with the source's `body` (query APIs such as Trafikverket's).
+    Post,
 }
 
 /// The validated configuration.
@@ -126,6 +144,10 @@ pub struct Config {
     pub fetch: FetchSettings,
     /// Sources in definition order.
     pub sources: Vec<SourceConfig>,
+    /// What counts as local (`[area]`); empty when not configured.
+    pub area: crate::area::AreaOfInterest,
+    /// How CAP grades map to severity (`[[cap_severity]]`, else the default table).
+    pub cap_severity: crate::grading::GradingTable,
     /// Where `${VAR}` references are resolved.
     pub env: Env,
 }
@@ -162,6 +184,8 @@ impl Config {
         let mut loader = Loader {
             env,
             fetch: None,
+            area: None,
+            grading: None,
             sources: Vec::new(),
             seen_ids: HashMap::new(),
             visiting: vec![canonical],
@@ -171,6 +195,8 @@ impl Config {
             path: path.to_path_buf(),
             fetch: loader.fetch.unwrap_or_default(),
             sources: loader.sources,
+            area: loader.area.unwrap_or_default(),
+            cap_severity: loader.grading.unwrap_or_default(),
             env: loader.env,
         })
     }
@@ -223,6 +249,8 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 struct Loader {
     env: Env,
     fetch: Option<FetchSettings>,
+    area: Option<crate::area::AreaOfInterest>,
+    grading: Option<crate::grading::GradingTable>,
     sources: Vec<SourceConfig>,
     seen_ids: HashMap<String, Origin>,
     visiting: Vec<PathBuf>,
@@ -260,6 +288,24 @@ impl Loader {
                 ));
             }
             self.fetch = Some(fetch_settings(fetch.into_inner(), text, path)?);
+        }
+        if let Some(area) = file.area {
+            if !is_main {
+                return Err(invalid(
+                    area.span().start,
+                    "[area] belongs in the main config, not in an included file".into(),
+                ));
+            }
+            self.area = Some(assess::area(area.into_inner(), text, path)?);
+        }
+        if let Some(first) = file.cap_severity.first() {
+            if !is_main {
+                return Err(invalid(
+                    first.span().start,
+                    "[[cap_severity]] belongs in the main config, not in an included file".into(),
+                ));
+            }
+            self.grading = Some(assess::grading(file.cap_severity, text, path)?);
         }
         for source in file.source {
             let span = source.span();
@@ -364,29 +410,81 @@ impl Loader {
 
         let interval = match &raw.interval {
             None => Duration::from_secs(15 * 60),
-            Some(value) => match parse_duration(value.get_ref()) {
-                Some(d) if (MIN_INTERVAL..=MAX_INTERVAL).contains(&d) => d,
-                Some(d) => {
-                    let why = if d < MIN_INTERVAL {
-                        "too short: at least 10s"
-                    } else {
-                        "too long: at most 7d"
-                    };
+            Some(value) => interval_value(value, "interval", &at)?,
+        };
+        let etiquette = crate::source::kind(&kind)
+            .map(|k| k.etiquette())
+            .unwrap_or_default();
+        let own_floor = match &raw.min_interval {
+            None => Duration::ZERO,
+            Some(value) => interval_value(value, "min_interval", &at)?,
+        };
+        let min_interval = etiquette.min_interval.max(own_floor);
+        if interval < min_interval {
+            let why = if etiquette.min_interval >= own_floor {
+                etiquette.rule.to_string()
+            } else {
+                "its min_interval".to_string()
+            };
+            let offset = raw.interval.as_ref().map_or(span.start, |v| v.span().start);
+            return Err(at(
+                offset,
+                format!(
+                    "key 'interval': {} is shorter than {}, the least this source allows ({why})",
+                    humantime::format_duration(interval),
+                    humantime::format_duration(min_interval)
+                ),
+            ));
+        }
+        if etiquette.https_only {
+            let url = Url::parse(url_template.resolve_or(&self.env, "unset").trim()).ok();
+            let plain_remote = url.as_ref().is_some_and(|u| {
+                u.scheme() != "https" && !crate::fetch::is_loopback_host(u.host_str().unwrap_or(""))
+            });
+            if plain_remote {
+                return Err(at(
+                    raw.url.span().start,
+                    format!("key 'url': kind '{kind}' needs https ({})", etiquette.rule),
+                ));
+            }
+        }
+        let method = match raw
+            .method
+            .as_ref()
+            .map(|m| m.get_ref().trim().to_ascii_uppercase())
+        {
+            None => HttpMethod::Get,
+            Some(m) if m == "GET" => HttpMethod::Get,
+            Some(m) if m == "POST" => HttpMethod::Post,
+            Some(m) => {
+                let offset = raw.method.as_ref().map_or(span.start, |v| v.span().start);
+                return Err(at(
+                    offset,
+                    format!("key 'method': unsupported method '{m}': expected \"GET\" or \"POST\""),
+                ));
+            }
+        };
+        let body = match &raw.body {
+            None => None,
+            Some(value) => {
+                let template = Template::parse(value.get_ref())
+                    .map_err(|e| at(value.span().start, format!("key 'body': {e}")))?;
+                if method != HttpMethod::Post {
                     return Err(at(
                         value.span().start,
-                        format!("key 'interval': '{}' is {why}", value.get_ref()),
+                        "key 'body': a request body needs method = \"POST\"".into(),
                     ));
                 }
-                None => {
+                if let Some(name) = secret::literal_secret_in_body(&template) {
                     return Err(at(
                         value.span().start,
                         format!(
-                            "key 'interval': invalid duration '{}': expected e.g. \"90s\", \"5m\", \"1h\"",
-                            value.get_ref()
+                            "key 'body': '{name}' holds a literal secret; write {name}=\"${{MY_KEY}}\" and set the variable in the environment"
                         ),
                     ));
                 }
-            },
+                Some(template)
+            }
         };
 
         let mut headers = Vec::new();
@@ -455,6 +553,9 @@ impl Loader {
             headers,
             token,
             options,
+            min_interval,
+            method,
+            body,
             origin,
         })
     }
@@ -523,6 +624,35 @@ impl Loader {
             }
         }
         Ok(template)
+    }
+}
+
+/// A polling interval within 10 s to 7 d.
+fn interval_value(
+    value: &toml::Spanned<String>,
+    key: &str,
+    at: &dyn Fn(usize, String) -> ConfigError,
+) -> Result<Duration, ConfigError> {
+    match parse_duration(value.get_ref()) {
+        Some(d) if (MIN_INTERVAL..=MAX_INTERVAL).contains(&d) => Ok(d),
+        Some(d) => {
+            let why = if d < MIN_INTERVAL {
+                "too short: at least 10s"
+            } else {
+                "too long: at most 7d"
+            };
+            Err(at(
+                value.span().start,
+                format!("key '{key}': '{}' is {why}", value.get_ref()),
+            ))
+        }
+        None => Err(at(
+            value.span().start,
+            format!(
+                "key '{key}': invalid duration '{}': expected e.g. \"90s\", \"5m\", \"1h\"",
+                value.get_ref()
+            ),
+        )),
     }
 }
 

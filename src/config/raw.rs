@@ -17,6 +17,44 @@ pub(super) struct RawFile {
     pub fetch: Option<Spanned<RawFetch>>,
     #[serde(default)]
     pub source: Vec<Spanned<RawSource>>,
+    pub area: Option<Spanned<RawArea>>,
+    #[serde(default)]
+    pub cap_severity: Vec<Spanned<RawGrading>>,
+}
+
+/// The `[area]` table: what counts as local.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawArea {
+    #[serde(default)]
+    pub geocodes: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub names: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub place: Vec<Spanned<RawPlace>>,
+}
+
+/// One `[[area.place]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPlace {
+    pub name: Spanned<String>,
+    pub lat: Spanned<f64>,
+    pub lon: Spanned<f64>,
+    pub radius_km: Spanned<f64>,
+}
+
+/// One `[[cap_severity]]` row.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawGrading {
+    #[serde(default)]
+    pub severity: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub urgency: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub certainty: Vec<Spanned<String>>,
+    pub level: Spanned<String>,
 }
 
 /// The `[fetch]` table: how `lage` behaves towards the servers it polls.
@@ -41,6 +79,9 @@ pub(super) struct RawSource {
     pub kind: Spanned<String>,
     pub url: Spanned<String>,
     pub interval: Option<Spanned<String>>,
+    pub min_interval: Option<Spanned<String>>,
+    pub method: Option<Spanned<String>>,
+    pub body: Option<Spanned<String>>,
     pub enabled: Option<bool>,
     pub headers: Option<BTreeMap<String, Spanned<String>>>,
     pub token: Option<Spanned<String>>,

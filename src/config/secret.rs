@@ -177,6 +177,21 @@ pub fn has_literal_secret(value: &Template) -> bool {
     rest > 0
 }
 
+/// The name of a credential-like attribute or field in a request body whose value is written
+/// out rather than referenced (`authenticationkey="abc"`, `"api_key": "abc"`), if any.
+pub fn literal_secret_in_body(body: &Template) -> Option<String> {
+    static PAIR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*[=:]\s*["']([^"']*)["']"#)
+            .expect("static regex")
+    });
+    PAIR.captures_iter(body.raw()).find_map(|c| {
+        let name = c.get(1)?.as_str();
+        let value = c.get(2)?.as_str().trim();
+        let literal = !value.is_empty() && !value.starts_with("${");
+        (is_sensitive_name(name) && literal).then(|| name.to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,5 +232,20 @@ mod tests {
         assert!(is_sensitive_name("Authorization"));
         assert!(is_sensitive_name("X-Api-Key"));
         assert!(!is_sensitive_name("Accept"));
+    }
+
+    #[test]
+    fn literal_secrets_in_bodies_are_spotted() {
+        let body = |text: &str| literal_secret_in_body(&Template::parse(text).unwrap());
+        assert_eq!(
+            body(r#"<LOGIN authenticationkey="abc123" />"#).as_deref(),
+            Some("authenticationkey")
+        );
+        assert_eq!(body(r#"<LOGIN authenticationkey="${TRV_KEY}" />"#), None);
+        assert_eq!(body(r#"{"api_key": "abc"}"#).as_deref(), Some("api_key"));
+        assert_eq!(
+            body(r#"{"api_key": "${K}", "objecttype": "Situation"}"#),
+            None
+        );
     }
 }

@@ -36,13 +36,15 @@ pub struct Request {
     /// Whether the URL itself holds resolved secrets (`${VAR}` references): then it is never
     /// shown, and links are never resolved against it.
     pub url_is_private: bool,
+    /// A body to POST (references already resolved); `None` for a GET.
+    pub body: Option<String>,
 }
 
 impl Request {
     /// Whether the request carries credentials (headers, or secrets in the URL), which must
     /// not follow a redirect to another origin.
     fn carries_credentials(&self) -> bool {
-        self.url_is_private || !self.headers.is_empty()
+        self.url_is_private || !self.headers.is_empty() || self.body.is_some()
     }
 }
 
@@ -254,8 +256,12 @@ impl Fetcher {
         } else {
             &self.client
         };
-        let response = client
-            .get(request.url.clone())
+        let builder = match &request.body {
+            // A query API answers a POST; its answer is still conditional on the ETag.
+            Some(body) => client.post(request.url.clone()).body(body.clone()),
+            None => client.get(request.url.clone()),
+        };
+        let response = builder
             .headers(headers)
             .send()
             .await
@@ -528,6 +534,16 @@ fn max_age(headers: &HeaderMap) -> Option<Duration> {
             .ok()
             .map(|s| Duration::from_secs(s.min(24 * 3600)))
     })
+}
+
+/// Whether a URL host is this machine (where plain http is fine even for https-only APIs:
+/// tests and local proxies).
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

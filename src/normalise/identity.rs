@@ -25,6 +25,9 @@ pub enum Match {
     Title,
     /// The same content.
     Content,
+    /// An earlier message of the same alert, named in this one's CAP `references`: the same
+    /// alert by the publisher's own word.
+    Reference,
 }
 
 impl Match {
@@ -33,6 +36,7 @@ impl Match {
             Match::Link => "u:",
             Match::Title => "t:",
             Match::Content => "h:",
+            Match::Reference => "g:",
         }
     }
 
@@ -42,6 +46,7 @@ impl Match {
             Match::Link => stored.url.is_some() && stored.url == incoming.url,
             Match::Title => !stored.title.is_empty() && stored.title == incoming.title,
             Match::Content => stored.content_hash == incoming.content_hash,
+            Match::Reference => true,
         }
     }
 }
@@ -94,6 +99,17 @@ fn suffixes(item: &Item) -> Vec<(Match, String)> {
 
 /// Aliases of an item under its plain key: the suffixed forms an earlier fetch may have given
 /// it, had other items shared its key then.
+/// The keys of the earlier messages an alert message refers to (their guids).
+pub(super) fn reference_aliases(references: &[String]) -> Vec<Alias> {
+    references
+        .iter()
+        .map(|r| Alias {
+            key: format!("{}{r}", Match::Reference.prefix()),
+            matches: Match::Reference,
+        })
+        .collect()
+}
+
 pub(super) fn plain_aliases(key: &str, item: &Item) -> Vec<Alias> {
     suffixes(item)
         .into_iter()

@@ -137,6 +137,17 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         .collect();
 
     let (areas, geocodes) = area_names_and_codes(&raw.areas);
+    let references: Vec<String> = raw
+        .alert
+        .as_ref()
+        .map(|a| {
+            a.references
+                .iter()
+                .map(|r| text::sanitize_line(r, limits::GUID))
+                .filter(|r| !r.is_empty() && Some(r) != guid.as_ref())
+                .collect()
+        })
+        .unwrap_or_default();
     let alert = raw.alert.map(|a| alert(a, &title, raw.severity, published));
 
     let mut item = Item {
@@ -178,7 +189,8 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         last_seen: now,
         content_hash: Some(item.content_hash.clone()),
     });
-    let aliases = identity::plain_aliases(&key, &item);
+    let mut aliases = identity::plain_aliases(&key, &item);
+    aliases.extend(identity::reference_aliases(&references));
     Normalised {
         item,
         key,

@@ -5,6 +5,7 @@
 //! each source's own schedule until asked to stop; the TUI and the SSH server will drive the same
 //! [`Poller`].
 
+mod follow;
 mod parse;
 pub mod schedule;
 mod spool;
@@ -21,7 +22,7 @@ use crate::health::{PollStatus, SourceState};
 use crate::normalise::text::sanitize_message;
 use crate::source;
 use crate::store::{FetchBatch, Store, StoreError};
-use parse::parse_documents;
+use parse::{ParseSettings, parse_documents};
 pub use writer::{Write, Writer};
 
 /// What one poll of one source did.
@@ -159,6 +160,16 @@ impl Poller {
                 ),
             ));
         }
+        if let Some(allowed) = earliest_call(source, &state).filter(|t| *t > now) {
+            return Ok(error_report(
+                id,
+                format!(
+                    "not polled: at most one call per {} to this source; next allowed at {}",
+                    humantime::format_duration(source.min_interval),
+                    crate::time::local_time(allowed)
+                ),
+            ));
+        }
         let request = match self.request(source, &state) {
             Ok(r) => r,
             Err(message) => return self.fail(source, state, now, message, None).await,
@@ -193,7 +204,12 @@ impl Poller {
             let message = format!("unknown kind '{}'", source.kind);
             return self.fail(source, state, now, message, None).await;
         };
-        let source_id = source.id.clone();
+        let settings = ParseSettings {
+            kind,
+            source_id: source.id.clone(),
+            options: source.options.clone(),
+            config: self.config.clone(),
+        };
         let Fresh {
             docs,
             unreadable,
@@ -205,16 +221,23 @@ impl Poller {
         // Parsing is CPU work on untrusted input: keep it off the async workers. The fetch slot
         // is held until the bodies are parsed, which bounds how many wait in memory.
         let parse_slot = self.parse_slots.clone().acquire_owned().await.ok();
+        let parse_settings = settings.clone();
         let parsed = tokio::task::spawn_blocking(move || {
-            let parsed = parse_documents(kind, &docs, unreadable, &source_id, now);
+            let parsed = parse_documents(&parse_settings, &docs, unreadable, now);
             drop((slot, parse_slot));
             parsed
         })
         .await;
-        let Ok(parsed) = parsed else {
+        let Ok(mut parsed) = parsed else {
             let message = "the parser crashed on this document".to_string();
             return self.fail(source, state, now, message, None).await;
         };
+        if !parsed.follow.is_empty() {
+            let links = std::mem::take(&mut parsed.follow);
+            state.followed = self
+                .follow_links(source, &settings, &state, links, now, &mut parsed)
+                .await;
+        }
         if let Err(message) =
             spool::prepare(parsed.stored_files.iter().chain(&parsed.rejected_files))
         {
@@ -278,7 +301,12 @@ impl Poller {
             headers.push(("Authorization".into(), format!("Bearer {token}")));
         }
         let directory_ok = source::kind(&source.kind).is_some_and(|k| k.reads_directories());
+        let body = match &source.body {
+            Some(template) => Some(template.resolve(env).map_err(|e| format!("body: {e}"))?),
+            None => None,
+        };
         Ok(Request {
+            body,
             url,
             headers,
             etag: state.etag.clone(),
@@ -306,10 +334,23 @@ impl Poller {
         Ok(error_report(&source.id, message))
     }
 
-    /// When each enabled source is next due, from the stored health.
+    /// When each enabled source is next due, from the stored health, never before the
+    /// source's minimum interval since the last call.
     pub fn next_due(&self, id: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(self.store.source_state(id)?.next_due)
+        let state = self.store.source_state(id)?;
+        let floor = self
+            .config
+            .source(id)
+            .and_then(|s| earliest_call(s, &state));
+        Ok(state.next_due.max(floor))
     }
+}
+
+/// The earliest time the source may be called again under its minimum interval.
+fn earliest_call(source: &SourceConfig, state: &SourceState) -> Option<DateTime<Utc>> {
+    let last = state.last_attempt?;
+    let gap = chrono::Duration::from_std(source.min_interval).ok()?;
+    last.checked_add_signed(gap)
 }
 
 fn error_report(id: &str, message: String) -> SourceReport {

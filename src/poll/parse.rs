@@ -2,11 +2,41 @@
 //! pool by the poll.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use url::Url;
 
+use crate::config::Config;
+use crate::item::RawItem;
 use crate::normalise::{Normalised, disambiguate, normalise};
 use crate::source::{Document, Kind};
+
+/// What parsing needs besides the documents: the kind, the source and the config's rules
+/// for judging items (area of interest, CAP grading).
+#[derive(Clone)]
+pub(super) struct ParseSettings {
+    pub kind: &'static dyn Kind,
+    pub source_id: String,
+    pub options: toml::Table,
+    pub config: Arc<Config>,
+}
+
+impl ParseSettings {
+    /// Severity from the CAP grading where the kind gave none, then the area check, then
+    /// normalisation.
+    fn judge(&self, mut raw: RawItem, now: DateTime<Utc>) -> Normalised {
+        if raw.severity.is_none()
+            && let Some(grading) = &raw.grading
+        {
+            raw.severity = self.config.cap_severity.level(grading);
+        }
+        let local = self.config.area.locate(&raw.areas, raw.location.as_ref());
+        let mut normalised = normalise(raw, &self.source_id, self.kind.name(), now);
+        normalised.item.local = local;
+        normalised
+    }
+}
 
 /// Items read from one document; the rest are dropped with a warning. Real feeds hold at most
 /// a few hundred; a hostile 10 MiB document of tiny items would otherwise hold hundreds of
@@ -26,6 +56,8 @@ pub(super) struct ParsedFetch {
     pub stored_files: Vec<PathBuf>,
     /// Spool files that could not be read.
     pub rejected_files: Vec<PathBuf>,
+    /// Links to further documents holding the items (see `Parsed::follow`).
+    pub follow: Vec<Url>,
     documents: usize,
 }
 
@@ -38,12 +70,12 @@ impl ParsedFetch {
 
 /// Parses and normalises each document; a bad document is recorded, the others still count.
 pub(super) fn parse_documents(
-    kind: &dyn Kind,
+    settings: &ParseSettings,
     docs: &[Document],
     unreadable: Vec<(PathBuf, String)>,
-    source_id: &str,
     now: DateTime<Utc>,
 ) -> ParsedFetch {
+    let kind = settings.kind;
     let mut out = ParsedFetch {
         documents: docs.len() + unreadable.len(),
         ..ParsedFetch::default()
@@ -55,7 +87,7 @@ pub(super) fn parse_documents(
         out.rejected_files.push(path);
     }
     for doc in docs {
-        match kind.parse(doc, &toml::Table::new()) {
+        match kind.parse(doc, &settings.options) {
             // Records with authoritative ids (incident reports) and spool exports must not be
             // cut, or the rest would be lost for good: such a document is refused whole (a
             // spool file set aside for a person to split). A feed is cut: its oldest go.
@@ -83,8 +115,11 @@ pub(super) fn parse_documents(
                 let mut items: Vec<Normalised> = parsed
                     .items
                     .into_iter()
-                    .map(|raw| normalise(raw, source_id, kind.name(), now))
+                    .map(|raw| settings.judge(raw, now))
                     .collect();
+                // Messages of an alert fold into the first: store them oldest first, whatever
+                // order the document lists them in (newest first is common).
+                items.sort_by_key(|n| n.item.alert.as_ref().map(|a| a.sent));
                 if kind.ids_are_authoritative() {
                     for n in &mut items {
                         n.merges_by_url = false;
@@ -94,6 +129,7 @@ pub(super) fn parse_documents(
                 }
                 out.items.extend(items);
                 out.warnings.extend(parsed.rejected);
+                out.follow.extend(parsed.follow);
                 out.stored_files.extend(doc.spool_file.clone());
             }
             Err(e) => {
@@ -116,6 +152,17 @@ mod tests {
     use crate::source::incidents::Incidents;
     use crate::source::rss::Rss;
 
+    fn settings(kind: &'static dyn Kind) -> ParseSettings {
+        let config = Config::from_str_at("", std::path::Path::new("t.toml"), Default::default())
+            .expect("empty config is valid");
+        ParseSettings {
+            kind,
+            source_id: "s".into(),
+            options: toml::Table::new(),
+            config: Arc::new(config),
+        }
+    }
+
     #[test]
     fn too_many_incident_reports_are_refused_whole_not_cut() {
         let reports: Vec<String> = (0..MAX_ITEMS_PER_DOCUMENT + 1)
@@ -129,7 +176,7 @@ mod tests {
             link_base: None,
             spool_file: None,
         };
-        let parsed = parse_documents(&Incidents, &[doc], Vec::new(), "s", Utc::now());
+        let parsed = parse_documents(&settings(&Incidents), &[doc], Vec::new(), Utc::now());
         assert!(parsed.items.is_empty());
         assert!(parsed.nothing_usable());
         assert!(
@@ -153,7 +200,7 @@ mod tests {
             link_base: None,
             spool_file: None,
         };
-        let parsed = parse_documents(&Rss, &[doc], Vec::new(), "s", Utc::now());
+        let parsed = parse_documents(&settings(&Rss), &[doc], Vec::new(), Utc::now());
         assert_eq!(parsed.items.len(), MAX_ITEMS_PER_DOCUMENT);
         assert!(
             parsed.warnings[0].contains("only the first"),

@@ -55,10 +55,6 @@ impl Kind for Incidents {
         true
     }
 
-    fn ids_are_authoritative(&self) -> bool {
-        true
-    }
-
     fn parse(&self, doc: &Document, _options: &toml::Table) -> Result<Parsed, ParseError> {
         let http_charset = doc
             .content_type

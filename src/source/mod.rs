@@ -89,9 +89,10 @@ pub trait Kind: Sync {
     }
 
     /// Whether the source's ids always name one item, so that a repeated id is a new version
-    /// of it (incident reports), rather than a feed reusing one guid for several items.
+    /// of it (incident reports, authority APIs), rather than a feed reusing one guid for
+    /// several items (RSS in the wild).
     fn ids_are_authoritative(&self) -> bool {
-        false
+        true
     }
 
     /// Rules the publisher sets for its API, which configuration cannot go below.

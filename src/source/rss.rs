@@ -16,6 +16,10 @@ use crate::item::{RawItem, RawText};
 pub struct Rss;
 
 impl Kind for Rss {
+    fn ids_are_authoritative(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &'static str {
         "rss"
     }

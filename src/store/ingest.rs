@@ -11,7 +11,7 @@ use super::{Trees, keys};
 use crate::dedup::{self, Outcome};
 use crate::health::SourceState;
 use crate::item::Item;
-use crate::normalise::Normalised;
+use crate::normalise::{Match, Normalised};
 
 /// Everything one fetch of one source produced.
 #[derive(Debug, Clone)]
@@ -154,6 +154,17 @@ impl<'a> Tx<'a> {
         }
 
         self.by_key.insert(source_key, incoming.id.as_bytes())?;
+        // An update seen before the alert it updates: the alert, when it comes, folds in here.
+        for alias in normalised
+            .aliases
+            .iter()
+            .filter(|a| a.matches == Match::Reference)
+        {
+            let key = keys::by_key(self.source, &alias.key);
+            if self.by_key.get(&key)?.is_none() {
+                self.by_key.insert(key, incoming.id.as_bytes())?;
+            }
+        }
         self.claimed.insert(incoming.id.clone(), &normalised.key);
         self.save(None, incoming, Outcome::New, normalised.merges_by_url)?;
         Ok((incoming.id.clone(), Outcome::New))
@@ -184,7 +195,9 @@ impl<'a> Tx<'a> {
             if let Some(id) = self.by_key.get(keys::by_key(self.source, &alias.key))?
                 && let Some(stored) = self.load(&id)?
                 && alias.matches.same_story(&stored, incoming)
-                && self.unclaimed(&stored.id, &normalised.key)
+                // Messages of one alert all fold into its item, even within one fetch.
+                && (alias.matches == Match::Reference
+                    || self.unclaimed(&stored.id, &normalised.key))
             {
                 self.by_key.insert(key, id)?;
                 return Ok(Some(stored));

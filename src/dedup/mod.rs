@@ -10,6 +10,8 @@ use chrono::{DateTime, Utc};
 
 use crate::item::{Item, Sighting};
 
+mod alert;
+
 /// What ingesting one item did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -36,8 +38,13 @@ pub fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outcom
 }
 
 fn merge_owner(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outcome) {
+    if stored.alert.is_some() && incoming.alert.is_some() {
+        return alert::merge(stored, incoming, now);
+    }
     let mut merged = stored.clone();
     merged.last_seen = now;
+    // Whether it touches the area of interest follows the current config, changed or not.
+    merged.local.clone_from(&incoming.local);
     touch_sighting(&mut merged, &incoming, now);
     // A version the source itself dates before the stored one (a stale cache, a report
     // re-sent out of order) never replaces it.
@@ -45,12 +52,18 @@ fn merge_owner(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outc
     if stored.content_hash == incoming.content_hash || older {
         return (merged, Outcome::Unchanged);
     }
+    replace_content(&mut merged, stored, incoming);
+    (merged, Outcome::Updated)
+}
+
+/// Takes the owner's new version as the whole truth: a field it dropped is gone.
+pub(super) fn replace_content(merged: &mut Item, stored: &Item, incoming: Item) {
     let keep_first_seen_date = stored.date_is_first_seen() && incoming.date_is_first_seen();
     merged.title = incoming.title;
     merged.summary = incoming.summary;
     merged.body = incoming.body;
-    merged.url = incoming.url.or(merged.url);
-    merged.guid = incoming.guid.or(merged.guid);
+    merged.url = incoming.url.or(merged.url.take());
+    merged.guid = incoming.guid.or(merged.guid.take());
     if !keep_first_seen_date {
         merged.published = incoming.published;
         merged.date_origin = incoming.date_origin;
@@ -58,13 +71,15 @@ fn merge_owner(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outc
     merged.updated = incoming.updated;
     merged.authors = incoming.authors;
     merged.categories = incoming.categories;
-    // The owner's current version is the whole truth: a field it dropped is gone.
     merged.location = incoming.location;
     merged.severity = incoming.severity;
     merged.extra = incoming.extra;
+    merged.areas = incoming.areas;
+    merged.geocodes = incoming.geocodes;
+    merged.local = incoming.local;
+    merged.alert = incoming.alert;
     merged.content_hash = incoming.content_hash;
     merged.revision = stored.revision.saturating_add(1);
-    (merged, Outcome::Updated)
 }
 
 /// A source other than the owner served the item: a new sighting is an update; a known one
@@ -82,7 +97,7 @@ fn merge_sighting(stored: &Item, incoming: &Item, now: DateTime<Utc>) -> (Item, 
     (merged, outcome)
 }
 
-fn touch_sighting(item: &mut Item, incoming: &Item, now: DateTime<Utc>) {
+pub(super) fn touch_sighting(item: &mut Item, incoming: &Item, now: DateTime<Utc>) {
     match item
         .sightings
         .iter_mut()
