@@ -118,17 +118,22 @@ pub fn write_spool(dir: &Path) -> Result<(), DemoError> {
     Ok(())
 }
 
-/// The demo config: the bundled source definitions pointed at the server and spool.
+/// The bundled area of interest and CAP table, shared with `config/lage.toml`.
+const AREA: &str = include_str!("../config/area.toml");
+
+/// The demo config: the bundled source definitions pointed at the server and spool, with the
+/// bundled area of interest.
 pub fn config(base: &str, spool: &Path) -> Result<Config, DemoError> {
-    let text = SNAPSHOTS
+    let sources = SNAPSHOTS
         .get_file(SOURCES_FILE)
         .and_then(|f| f.contents_utf8())
         .unwrap_or("");
+    let text = format!("{sources}\n{AREA}");
     let env = Env::process()
         .with("LAGE_DEMO_URL", base)
         .with("LAGE_DEMO_SPOOL", &format!("file://{}/", spool.display()));
     Ok(Config::from_str_at(
-        text,
+        &text,
         Path::new("feeds/demo/sources.toml"),
         env,
     )?)

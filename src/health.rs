@@ -19,6 +19,8 @@ pub enum PollStatus {
     NotModified,
     /// Fetching or parsing failed.
     Error,
+    /// Not polled this time: the server's Retry-After or the source's minimum interval holds.
+    Deferred,
 }
 
 impl PollStatus {
@@ -28,6 +30,7 @@ impl PollStatus {
             PollStatus::Ok => "ok",
             PollStatus::NotModified => "not_modified",
             PollStatus::Error => "error",
+            PollStatus::Deferred => "deferred",
         }
     }
 }

@@ -44,8 +44,9 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         "\n== {} items in the store, newest first (Stockholm time) ==",
         items.len()
     );
+    let now = chrono::Utc::now();
     for item in &items {
-        println!("{}", format::item_line(item));
+        println!("{}", format::item_line(item, now));
     }
     Ok(ExitCode::SUCCESS)
 }

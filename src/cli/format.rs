@@ -1,6 +1,9 @@
 //! Output formatting shared by the commands: times in Europe/Stockholm, item lines, reports.
 
-use crate::item::Item;
+use chrono::{DateTime, Utc};
+
+use crate::health::PollStatus;
+use crate::item::{Item, Lifecycle, Severity};
 /// A message for the terminal, cleaned here as well as at ingest.
 pub use crate::normalise::text::sanitize_message as safe;
 use crate::poll::{SourceReport, Totals};
@@ -25,20 +28,51 @@ pub fn json_safe(json: &str) -> String {
     out
 }
 
-/// One line per item: local time, source, title (text is already sanitised by `normalise`).
-pub fn item_line(item: &Item) -> String {
+/// One line per item: local time, severity, source, markers, title (text is already
+/// sanitised by `normalise`). A drill is marked before anything else on the line, so it never
+/// reads as the real thing; cancelled and expired alerts say so.
+pub fn item_line(item: &Item, now: DateTime<Utc>) -> String {
     let date_note = if item.date_is_first_seen() { "*" } else { " " };
-    let sightings = if item.sightings.len() > 1 {
-        format!(" (+{} källor)", item.sightings.len() - 1)
-    } else {
-        String::new()
-    };
+    let mut markers = String::new();
+    if item.is_exercise() {
+        markers.push_str("[ÖVNING] ");
+    }
+    match item.lifecycle(now) {
+        Some(Lifecycle::Cancelled) => markers.push_str("[UPPHÄVD] "),
+        Some(Lifecycle::Expired) => markers.push_str("[UTGÅNGEN] "),
+        Some(Lifecycle::Active) | None => {}
+    }
+    let mut notes = String::new();
+    if let Some(alert) = &item.alert
+        && alert.history.len() > 1
+    {
+        notes.push_str(&format!(" ({} meddelanden)", alert.history.len()));
+    }
+    if item.sightings.len() > 1 {
+        notes.push_str(&format!(" (+{} källor)", item.sightings.len() - 1));
+    }
+    if let Some(local) = &item.local {
+        notes.push_str(&format!(" [lokal: {}]", local.place));
+    }
     format!(
-        "{}{date_note} {:<18} {}{sightings}",
+        "{}{date_note} {:<7} {:<18} {markers}{}{notes}",
         local_time(item.published),
+        severity_label(item.severity),
         truncate(&item.source, 18),
         item.title
     )
+}
+
+/// The Swedish severity label of the common scale.
+pub fn severity_label(severity: Option<Severity>) -> &'static str {
+    match severity {
+        Some(Severity::Critical) => "KRITISK",
+        Some(Severity::High) => "hög",
+        Some(Severity::Medium) => "medel",
+        Some(Severity::Low) => "låg",
+        Some(Severity::Info) => "info",
+        None => "-",
+    }
 }
 
 /// One line per polled source.
@@ -52,7 +86,11 @@ pub fn report_line(r: &SourceReport) -> String {
         r.updated
     );
     if let Some(e) = &r.error {
-        line.push_str("  error: ");
+        line.push_str(if r.status == PollStatus::Deferred {
+            "  "
+        } else {
+            "  error: "
+        });
         line.push_str(&safe(e));
     }
     for w in &r.warnings {

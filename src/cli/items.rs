@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::{Paths, format};
 use crate::config::parse_duration;
+use crate::item::{Item, Lifecycle};
 use crate::store::ItemQuery;
 
 /// Options of `lage items`.
@@ -44,24 +45,49 @@ pub fn items(paths: &Paths, args: ItemsArgs) -> anyhow::Result<ExitCode> {
         source: args.source,
         limit: args.limit,
     })?;
+    let now = Utc::now();
     if args.json {
+        let listed: Vec<Listed> = items.iter().map(|i| Listed::new(i, now)).collect();
         println!(
             "{}",
-            format::json_safe(&serde_json::to_string_pretty(&items)?)
+            format::json_safe(&serde_json::to_string_pretty(&listed)?)
         );
     } else if args.ndjson {
         for item in &items {
-            println!("{}", format::json_safe(&serde_json::to_string(item)?));
+            let listed = Listed::new(item, now);
+            println!("{}", format::json_safe(&serde_json::to_string(&listed)?));
         }
     } else {
         for item in &items {
-            println!("{}", format::item_line(item));
+            println!("{}", format::item_line(item, now));
         }
         if items.iter().any(|i| i.date_is_first_seen()) {
             println!("(* = the source gave no date; first-seen time shown)");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An item as listed in JSON: the stored item plus what holds at the moment of listing.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    item: &'a Item,
+    /// active, cancelled or expired, for alerts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifecycle: Option<Lifecycle>,
+    /// Whether the item is a drill or test.
+    exercise: bool,
+}
+
+impl<'a> Listed<'a> {
+    fn new(item: &'a Item, now: DateTime<Utc>) -> Listed<'a> {
+        Listed {
+            item,
+            lifecycle: item.lifecycle(now),
+            exercise: item.is_exercise(),
+        }
+    }
 }
 
 /// Reads `--since`: a duration back from `now`, a Stockholm date, or an RFC 3339 time.

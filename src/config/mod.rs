@@ -185,7 +185,9 @@ impl Config {
             env,
             fetch: None,
             area: None,
+            area_origin: None,
             grading: None,
+            grading_origin: None,
             sources: Vec::new(),
             seen_ids: HashMap::new(),
             visiting: vec![canonical],
@@ -250,7 +252,9 @@ struct Loader {
     env: Env,
     fetch: Option<FetchSettings>,
     area: Option<crate::area::AreaOfInterest>,
+    area_origin: Option<Origin>,
     grading: Option<crate::grading::GradingTable>,
+    grading_origin: Option<Origin>,
     sources: Vec<SourceConfig>,
     seen_ids: HashMap<String, Origin>,
     visiting: Vec<PathBuf>,
@@ -289,22 +293,16 @@ impl Loader {
             }
             self.fetch = Some(fetch_settings(fetch.into_inner(), text, path)?);
         }
+        // The area and the CAP table may live in a file of their own, so the bundled config
+        // and the demo share one; each may be defined once.
         if let Some(area) = file.area {
-            if !is_main {
-                return Err(invalid(
-                    area.span().start,
-                    "[area] belongs in the main config, not in an included file".into(),
-                ));
-            }
+            let line = line_of(text, area.span().start);
+            define_once(&mut self.area_origin, "[area]", path, line)?;
             self.area = Some(assess::area(area.into_inner(), text, path)?);
         }
         if let Some(first) = file.cap_severity.first() {
-            if !is_main {
-                return Err(invalid(
-                    first.span().start,
-                    "[[cap_severity]] belongs in the main config, not in an included file".into(),
-                ));
-            }
+            let line = line_of(text, first.span().start);
+            define_once(&mut self.grading_origin, "[[cap_severity]]", path, line)?;
             self.grading = Some(assess::grading(file.cap_severity, text, path)?);
         }
         for source in file.source {
@@ -625,6 +623,28 @@ impl Loader {
         }
         Ok(template)
     }
+}
+
+/// Records where a section that may appear only once is defined; a second definition is an
+/// error naming the first.
+fn define_once(
+    origin: &mut Option<Origin>,
+    section: &str,
+    path: &Path,
+    line: usize,
+) -> Result<(), ConfigError> {
+    if let Some(first) = origin {
+        return Err(ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            message: format!("{section} is defined twice; first at {first}"),
+        });
+    }
+    *origin = Some(Origin {
+        path: path.to_path_buf(),
+        line,
+    });
+    Ok(())
 }
 
 /// A polling interval within 10 s to 7 d.

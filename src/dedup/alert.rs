@@ -13,7 +13,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Outcome, replace_content, touch_sighting};
-use crate::item::{Alert, Item};
+use crate::item::{Alert, Item, MessageType};
 
 /// Merges an incoming message of an alert into the stored item of its chain.
 pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outcome) {
@@ -27,6 +27,15 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
     if known.history.iter().any(|e| e.version == message.version) {
         return (merged, Outcome::Unchanged);
     }
+    let mut message = message.clone();
+    // A later version of a known alert is an update, whatever the source calls it (a revised
+    // Krisinformation item or SMHI warning area says nothing about its predecessor).
+    if message.msg_type == MessageType::Alert && message.sent >= known.sent {
+        message.msg_type = MessageType::Update;
+        for event in &mut message.history {
+            event.msg_type = MessageType::Update;
+        }
+    }
     let mut history = known.history.clone();
     history.extend(message.history.iter().cloned());
     history.sort_by_key(|e| e.sent);
@@ -39,7 +48,6 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
         return (merged, Outcome::Updated);
     }
 
-    let message = message.clone();
     if message.msg_type.ends_alert() {
         merged.alert = Some(Alert {
             history,
@@ -88,7 +96,7 @@ mod tests {
 
     use super::super::merge as merge_any;
     use super::*;
-    use crate::item::{AlertStatus, Lifecycle, MessageType, RawAlert, RawItem, RawText};
+    use crate::item::{AlertStatus, Lifecycle, RawAlert, RawItem, RawText};
     use crate::normalise::normalise;
 
     fn at(h: u32) -> DateTime<Utc> {
@@ -155,6 +163,21 @@ mod tests {
         assert_eq!(outcome, Outcome::Unchanged);
         assert_eq!(again.alert, cancelled.alert);
         assert_eq!(again.revision, cancelled.revision);
+    }
+
+    #[test]
+    fn a_revision_that_calls_itself_an_alert_is_recorded_as_an_update() {
+        let first = message("W1", MessageType::Alert, "Gul varning: vind", 8);
+        let mut revised = message("W1", MessageType::Alert, "Orange varning: vind", 9);
+        if let Some(a) = &mut revised.alert {
+            a.version = "W1@09".into();
+            a.history[0].version = "W1@09".into();
+        }
+        let (merged, _) = merge_any(&first, revised, at(9));
+        let alert = merged.alert.unwrap();
+        assert_eq!(alert.msg_type, MessageType::Update);
+        assert_eq!(alert.history[1].msg_type, MessageType::Update);
+        assert_eq!(merged.title, "Orange varning: vind");
     }
 
     #[test]

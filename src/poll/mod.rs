@@ -38,7 +38,7 @@ pub struct SourceReport {
     pub new: usize,
     /// Items changed or newly sighted.
     pub updated: usize,
-    /// The error, when status is `error`.
+    /// The error, when status is `error`; why it was not polled, when `deferred`.
     pub error: Option<String>,
     /// Records skipped while the rest was stored.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -152,7 +152,7 @@ impl Poller {
         let now = Utc::now();
         let mut state = self.store.source_state(id).map_err(Arc::new)?;
         if let Some(until) = state.deferred(now) {
-            return Ok(error_report(
+            return Ok(deferred_report(
                 id,
                 format!(
                     "not polled: the server asked (Retry-After) to wait until {}",
@@ -161,7 +161,7 @@ impl Poller {
             ));
         }
         if let Some(allowed) = earliest_call(source, &state).filter(|t| *t > now) {
-            return Ok(error_report(
+            return Ok(deferred_report(
                 id,
                 format!(
                     "not polled: at most one call per {} to this source; next allowed at {}",
@@ -351,6 +351,14 @@ fn earliest_call(source: &SourceConfig, state: &SourceState) -> Option<DateTime<
     let last = state.last_attempt?;
     let gap = chrono::Duration::from_std(source.min_interval).ok()?;
     last.checked_add_signed(gap)
+}
+
+/// A source not polled this time, and why (not an error: nothing failed).
+fn deferred_report(id: &str, message: String) -> SourceReport {
+    SourceReport {
+        error: Some(message),
+        ..SourceReport::empty(id, PollStatus::Deferred)
+    }
 }
 
 fn error_report(id: &str, message: String) -> SourceReport {

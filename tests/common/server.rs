@@ -71,6 +71,8 @@ struct Shared {
     fixtures: PathBuf,
     seen: Mutex<HashMap<String, Seen>>,
     overrides: Mutex<HashMap<String, String>>,
+    /// The body of the latest POST to each `/query/` path.
+    bodies: Mutex<HashMap<String, Vec<u8>>>,
     /// Requests being handled now, and the most there have been at once.
     in_flight: std::sync::atomic::AtomicUsize,
     max_in_flight: std::sync::atomic::AtomicUsize,
@@ -97,6 +99,7 @@ impl FixtureServer {
             fixtures: fixtures_dir.to_path_buf(),
             seen: Mutex::default(),
             overrides: Mutex::default(),
+            bodies: Mutex::default(),
             in_flight: Default::default(),
             max_in_flight: Default::default(),
         });
@@ -159,6 +162,12 @@ impl FixtureServer {
     ///
     /// The override applies wherever NAME is served from the fixtures directory: `/feed/`,
     /// `/charset/`, `/gzip/`, `/bearer/` and the end of `/redirect/`. Its ETag changes with it.
+    /// The body of the latest POST to `path` (a `/query/` route), if there was one.
+    pub fn last_body(&self, path: &str) -> Option<Vec<u8>> {
+        let key = self.key(path);
+        lock(&self.shared.bodies).get(&key).cloned()
+    }
+
     /// The most requests the server was handling at the same time (until the response head
     /// was ready; use `/slow-headers` to hold requests open).
     pub fn max_in_flight(&self) -> usize {
@@ -221,6 +230,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/empty", get(empty))
         .route("/bearer/{name}", get(bearer))
         .route("/wild/{name}", get(wild))
+        .route("/query/{name}", axum::routing::post(query))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such fixture route\n") })
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), record))
         .with_state(shared)
@@ -273,6 +283,21 @@ async fn serve_feed(shared: &Shared, name: &str, request: &HeaderMap) -> Respons
     }
     let content_type = [(CONTENT_TYPE, content_type_for(&file))];
     (StatusCode::OK, content_type, validators, body).into_response()
+}
+
+/// A query API: answers a POST with a non-empty body with the fixture (as `/feed/` does,
+/// validators included), and remembers the body for the test.
+async fn query(
+    State(shared): State<Arc<Shared>>,
+    UrlPath(name): UrlPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    lock(&shared.bodies).insert(format!("/query/{name}"), body.to_vec());
+    if body.is_empty() {
+        return bad_request("a query needs a body");
+    }
+    serve_feed(&shared, &name, &headers).await
 }
 
 async fn charset(

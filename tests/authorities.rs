@@ -1,0 +1,311 @@
+//! Authority sources end to end: the real `lage` binary polls loopback servers that play
+//! Sveriges Radio's VMA API, Polisen, SMHI, Krisinformation, CAP publishers and JSON APIs, in
+//! their real shapes and with the quirks seen in the wild, and the tests read back what was
+//! stored. Each test writes the documents it serves, so it says exactly what it checks.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use tempfile::TempDir;
+
+use common::{FixtureServer, json_output, lage_cmd, write_config};
+
+const FETCH: &str = r#"
+[fetch]
+contact = "lage-tests@stockholm.example"
+timeout = "10s"
+connect_timeout = "2s"
+"#;
+
+/// Stockholm as the area of interest: the municipality and two districts.
+const AREA: &str = r#"
+[area]
+geocodes = ["0180"]
+names = ["Stockholm", "Stockholms län"]
+
+[[area.place]]
+name = "Södermalm"
+lat = 59.315
+lon = 18.070
+radius_km = 2.2
+
+[[area.place]]
+name = "Rinkeby-Kista"
+lat = 59.400
+lon = 17.930
+radius_km = 3.0
+"#;
+
+/// One test's world: a server serving the documents the test writes, and a data dir.
+struct World {
+    server: FixtureServer,
+    docs: TempDir,
+    dir: TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let docs = tempfile::tempdir().expect("temp dir");
+        World {
+            server: FixtureServer::start(docs.path()),
+            docs,
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Writes a document the server serves as `/feed/NAME` (and `/query/NAME`).
+    fn serve(&self, name: &str, body: impl AsRef<[u8]>) {
+        std::fs::write(self.docs.path().join(name), body).expect("write fixture");
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+
+    fn config_path(&self) -> PathBuf {
+        self.dir.path().join("lage.toml")
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn configure(&self, sources: &str) {
+        write_config(self.dir.path(), &format!("{FETCH}\n{AREA}\n{sources}"));
+    }
+
+    fn poll_with_env(&self, env: &[(&str, &str)]) -> Value {
+        let mut cmd = lage_cmd(&self.config_path(), &self.data_dir());
+        cmd.args(["poll", "--once", "--json"]);
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
+        json_output(&cmd.output().expect("run lage poll"), "poll --once --json")
+    }
+
+    fn poll(&self) -> Value {
+        self.poll_with_env(&[])
+    }
+
+    fn items(&self) -> Vec<Value> {
+        let output = lage_cmd(&self.config_path(), &self.data_dir())
+            .args(["items", "--json"])
+            .output()
+            .expect("run lage items");
+        match json_output(&output, "items --json") {
+            Value::Array(items) => items,
+            other => panic!("expected an array, got {other}"),
+        }
+    }
+
+    fn health(&self, id: &str) -> Value {
+        let output = lage_cmd(&self.config_path(), &self.data_dir())
+            .args(["sources", "--json"])
+            .output()
+            .expect("run lage sources");
+        match json_output(&output, "sources --json") {
+            Value::Array(sources) => sources
+                .into_iter()
+                .find(|s| s["id"] == id)
+                .unwrap_or_else(|| panic!("no source {id}")),
+            other => panic!("expected an array, got {other}"),
+        }
+    }
+
+    /// Moves the source's last call back in time, as if `minutes` had passed (the store is
+    /// the real one on disk; no lage process holds it between commands).
+    fn let_time_pass(&self, id: &str, minutes: i64) {
+        let store = lage::store::Store::open(&self.data_dir()).expect("open the store");
+        let mut state = store.source_state(id).expect("source state");
+        let back = chrono::Duration::minutes(minutes);
+        state.last_attempt = state.last_attempt.map(|t| t - back);
+        state.next_due = state.next_due.map(|t| t - back);
+        store.put_source_state(id, &state).expect("write state");
+        store.flush().expect("flush");
+    }
+}
+
+fn source(id: &str, kind: &str, url: &str, extra: &str) -> String {
+    format!("[[source]]\nid = \"{id}\"\nkind = \"{kind}\"\nurl = \"{url}\"\n{extra}\n")
+}
+
+fn report<'a>(poll: &'a Value, id: &str) -> &'a Value {
+    poll["sources"]
+        .as_array()
+        .and_then(|s| s.iter().find(|r| r["id"] == id))
+        .unwrap_or_else(|| panic!("no report for {id} in {poll}"))
+}
+
+fn assert_status(poll: &Value, id: &str, status: &str) {
+    let r = report(poll, id);
+    assert_eq!(r["status"], status, "source {id}: {r}");
+}
+
+fn time(value: &Value) -> DateTime<Utc> {
+    let text = value.as_str().unwrap_or_else(|| panic!("not a time: {value}"));
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("not RFC 3339 '{text}': {e}"))
+        .with_timezone(&Utc)
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).expect("test time").with_timezone(&Utc)
+}
+
+fn by_guid<'a>(items: &'a [Value], guid: &str) -> &'a Value {
+    items
+        .iter()
+        .find(|i| i["guid"] == guid)
+        .unwrap_or_else(|| panic!("no item with guid {guid} in {items:?}"))
+}
+
+fn history_types(item: &Value) -> Vec<String> {
+    item["alert"]["history"]
+        .as_array()
+        .map(|h| h.iter().map(|e| e["msg_type"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
+}
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sveriges Radio VMA: Alert → Update → Cancel (info: null), served newest first, the Cancel
+// served again later, then a quiet `alerts: []`.
+
+fn vma(identifier: &str, msg_type: &str, sent: &str, references: Option<&str>, info: &str) -> String {
+    let references = references.map_or("null".to_string(), |r| format!("\"{r}\""));
+    format!(
+        r#"{{"identifier":"{identifier}","sender":"https://www.krisinformation.se/","sent":"{sent}","status":"Actual","msgType":"{msg_type}","scope":"Public","references":{references},"note":null,"incidents":"{identifier}","info":{info}}}"#
+    )
+}
+
+fn vma_info(headline: &str, description: &str) -> String {
+    format!(
+        r#"[{{"language":"sv-SE","category":["Safety"],"event":"Viktigt meddelande till allmänheten","urgency":"Immediate","severity":"Severe","certainty":"Observed","expires":"2026-11-25T20:00:00+01:00","senderName":"Räddningstjänsten Storstockholm","headline":"{headline}","description":"{description}","instruction":"Gå inomhus och stäng dörrar, fönster och ventilation.","web":"https://www.krisinformation.se/","parameters":[],"area":[{{"areaDesc":"Stockholms län, Stockholm","geocode":[{{"valueName":"Länskod","value":"01"}},{{"valueName":"Kommunkod","value":"0180"}}]}}]}}]"#
+    )
+}
+
+fn vma_document(timestamp: &str, alerts: &[String]) -> String {
+    format!(r#"{{"timestamp":"{timestamp}","alerts":[{}]}}"#, alerts.join(","))
+}
+
+#[test]
+fn a_vma_chain_is_one_living_item_and_nothing_clears_it() {
+    let world = World::new();
+    world.configure(&source("vma", "sr-vma", &world.url("feed/vma.json"), ""));
+    let sender = "https://www.krisinformation.se/";
+    let alert = vma(
+        "SE-VMA-1",
+        "Alert",
+        "2026-11-25T08:02:00+01:00",
+        None,
+        &vma_info("Brandrök i Hammarby sjöstad", "Kraftig rök från en brand i en industribyggnad."),
+    );
+    world.serve("vma.json", vma_document("2026-11-25T08:03:00+01:00", &[alert.clone()]));
+    let first = world.poll();
+    assert_status(&first, "vma", "ok");
+    let items = world.items();
+    assert_eq!(items.len(), 1);
+    let item = by_guid(&items, "SE-VMA-1");
+    assert_eq!(item["severity"], "critical", "a VMA is critical");
+    assert_eq!(item["lifecycle"], "active");
+    assert_eq!(item["exercise"], false);
+    assert_eq!(time(&item["published"]), utc("2026-11-25T07:02:00Z"));
+    assert_eq!(item["local"]["how"], "geocode", "{item}");
+
+    // The next response lists the chain newest first: Cancel (no info), Update, Alert.
+    let update = vma(
+        "SE-VMA-2",
+        "Update",
+        "2026-11-25T09:15:00+01:00",
+        Some(&format!("{sender},SE-VMA-1,2026-11-25T08:02:00+01:00")),
+        &vma_info("Brandrök i Hammarby sjöstad: håll fönster stängda", "Branden är under kontroll men röken driver mot Södermalm."),
+    );
+    let cancel = vma(
+        "SE-VMA-3",
+        "Cancel",
+        "2026-11-25T10:40:00+01:00",
+        Some(&format!(
+            "{sender},SE-VMA-1,2026-11-25T08:02:00+01:00 {sender},SE-VMA-2,2026-11-25T09:15:00+01:00"
+        )),
+        "null",
+    );
+    world.serve(
+        "vma.json",
+        vma_document("2026-11-25T10:41:00+01:00", &[cancel.clone(), update, alert]),
+    );
+    let second = world.poll();
+    assert_status(&second, "vma", "ok");
+    let items = world.items();
+    assert_eq!(items.len(), 1, "one item per alert chain: {items:?}");
+    let item = &items[0];
+    assert_eq!(item["guid"], "SE-VMA-1");
+    assert_eq!(item["title"], "Brandrök i Hammarby sjöstad: håll fönster stängda");
+    assert_eq!(item["lifecycle"], "cancelled");
+    assert_eq!(history_types(item), ["alert", "update", "cancel"]);
+    assert_eq!(time(&item["updated"]), utc("2026-11-25T09:40:00Z"));
+    assert_eq!(item["severity"], "critical", "what was cancelled stays readable");
+
+    // Hours later the same Cancel is served again with a new timestamp: nothing changes.
+    world.serve("vma.json", vma_document("2026-11-25T14:00:00+01:00", &[cancel]));
+    let third = world.poll();
+    assert_eq!(report(&third, "vma")["updated"], 0, "{third}");
+    assert_eq!(report(&third, "vma")["new"], 0);
+    let again = world.items();
+    assert_eq!(again.len(), 1);
+    assert_eq!(history_types(&again[0]), ["alert", "update", "cancel"]);
+    assert_eq!(again[0]["revision"], item["revision"]);
+
+    // A quiet period: `alerts: []` is fine and clears nothing.
+    world.serve("vma.json", vma_document("2026-11-25T15:00:00+01:00", &[]));
+    let quiet = world.poll();
+    assert_status(&quiet, "vma", "ok");
+    assert_eq!(world.items().len(), 1);
+}
+
+#[test]
+fn an_exercise_vma_is_marked_and_an_update_before_its_alert_still_folds() {
+    let world = World::new();
+    world.configure(&source("vma", "sr-vma", &world.url("feed/vma.json"), ""));
+    let sender = "https://www.krisinformation.se/";
+    let mut drill = vma(
+        "SE-OVN-1",
+        "Alert",
+        "2026-11-25T10:00:00+01:00",
+        None,
+        &vma_info("Övning: utrymning Kista", "Detta är en övning."),
+    );
+    drill = drill.replace("\"Actual\"", "\"Exercise\"");
+    // lage started after the alert: it sees the update first, the alert later.
+    let update = vma(
+        "SE-VMA-12",
+        "Update",
+        "2026-11-25T11:00:00+01:00",
+        Some(&format!("{sender},SE-VMA-11,2026-11-25T10:30:00+01:00")),
+        &vma_info("Gasläcka i Rinkeby: uppdatering", "Avspärrningen är utökad."),
+    );
+    world.serve("vma.json", vma_document("2026-11-25T11:01:00+01:00", &[update, drill]));
+    world.poll();
+    let alert = vma(
+        "SE-VMA-11",
+        "Alert",
+        "2026-11-25T10:30:00+01:00",
+        None,
+        &vma_info("Gasläcka i Rinkeby", "Gasläcka vid Rinkeby torg."),
+    );
+    world.serve("vma.json", vma_document("2026-11-25T11:30:00+01:00", &[alert]));
+    world.poll();
+    let items = world.items();
+    assert_eq!(items.len(), 2, "{items:?}");
+    let drill = by_guid(&items, "SE-OVN-1");
+    assert_eq!(drill["exercise"], true);
+    assert_eq!(drill["alert"]["status"], "exercise");
+    let chain = items.iter().find(|i| i["exercise"] == false).expect("the gas leak");
+    assert_eq!(chain["title"], "Gasläcka i Rinkeby: uppdatering", "the later message stays on screen");
+    assert_eq!(history_types(chain), ["alert", "update"]);
+}
