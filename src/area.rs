@@ -1,13 +1,16 @@
 //! The area of interest: does an item touch the city?
 //!
 //! Configured as SCB geocodes (county "01", municipality "0180"), place names, and named
-//! places with a centre and radius (Stockholm's districts). An item touches the area when,
-//! in this order:
-//! 1. a geocode of the item is in the area: the same code, a municipality inside a configured
-//!    county, the county of a configured municipality, or "00" (all of Sweden);
-//! 2. a polygon or circle of the item covers or meets a place's circle;
-//! 3. the item's point lies within a place's radius;
-//! 4. the item's place name (Polisen's location, an area description) equals a configured
+//! places with a centre and radius (Stockholm's districts). An item touches the area when one
+//! of these holds; the most specific evidence is the one recorded:
+//! 1. a geocode of the item lies in the area (the same code, or a municipality inside a
+//!    configured county);
+//! 2. the item's point lies within a place's radius (the nearest such place);
+//! 3. a polygon or circle of the item covers or meets a place's circle ("Södermalm", or
+//!    "Södermalm +4" when it meets five);
+//! 4. a geocode of the item contains the area: the county of a configured municipality, or
+//!    "00" (all of Sweden);
+//! 5. the item's place name (Polisen's location, an area description) equals a configured
 //!    name or place name, ignoring case.
 //!
 //! Distances use a local flat projection around each place: exact to well under 1 % within
@@ -50,28 +53,29 @@ impl AreaOfInterest {
 
     /// Why the item with these areas and location touches the area, if it does.
     pub fn locate(&self, areas: &[GeoArea], location: Option<&Location>) -> Option<LocalMatch> {
-        self.by_geocode(areas)
-            .or_else(|| self.by_shape(areas))
+        self.by_geocode(areas, Within::Inside)
             .or_else(|| location.and_then(|l| self.by_distance(l)))
+            .or_else(|| self.by_shape(areas))
+            .or_else(|| self.by_geocode(areas, Within::Containing))
             .or_else(|| self.by_name(areas, location))
     }
 
-    fn by_geocode(&self, areas: &[GeoArea]) -> Option<LocalMatch> {
+    fn by_geocode(&self, areas: &[GeoArea], within: Within) -> Option<LocalMatch> {
         let codes = areas.iter().flat_map(|a| &a.geocodes).map(|c| c.trim());
         for code in codes {
-            let hit = self.geocodes.iter().find(|mine| {
-                code == "00"
-                    || code.starts_with(mine.as_str())
-                    || (code.len() == 2 && mine.starts_with(code))
+            let hit = self.geocodes.iter().find(|mine| match within {
+                Within::Inside => code.starts_with(mine.as_str()),
+                Within::Containing => code == "00" || (code.len() == 2 && mine.starts_with(code)),
             });
-            if let Some(mine) = hit {
+            if hit.is_some() {
+                let place = match (within, code) {
+                    (Within::Inside, _) => code.to_string(),
+                    (Within::Containing, "00") => "00 (hela Sverige)".to_string(),
+                    (Within::Containing, _) => format!("{code} (länet)"),
+                };
                 return Some(LocalMatch {
                     how: MatchHow::Geocode,
-                    place: if code == mine {
-                        code.to_string()
-                    } else {
-                        format!("{code} ~ {mine}")
-                    },
+                    place,
                     distance_km: None,
                 });
             }
@@ -80,27 +84,21 @@ impl AreaOfInterest {
     }
 
     fn by_shape(&self, areas: &[GeoArea]) -> Option<LocalMatch> {
-        for place in &self.places {
-            let project = |&(lat, lon): &(f64, f64)| place.project(lat, lon);
-            for area in areas {
-                let polygon_hit = area.polygons.iter().any(|ring| {
-                    let ring: Vec<(f64, f64)> = ring.iter().map(project).collect();
-                    contains_origin(&ring) || near_origin(&ring, place.radius_km)
-                });
-                let circle_hit = area.circles.iter().any(|&(lat, lon, radius)| {
-                    let (x, y) = place.project(lat, lon);
-                    x.hypot(y) <= place.radius_km + radius.max(0.0)
-                });
-                if polygon_hit || circle_hit {
-                    return Some(LocalMatch {
-                        how: MatchHow::Shape,
-                        place: place.name.clone(),
-                        distance_km: None,
-                    });
-                }
-            }
-        }
-        None
+        let touched: Vec<&Place> = self
+            .places
+            .iter()
+            .filter(|place| areas.iter().any(|area| place.meets(area)))
+            .collect();
+        let first = touched.first()?;
+        let place = match touched.len() {
+            1 => first.name.clone(),
+            n => format!("{} +{}", first.name, n - 1),
+        };
+        Some(LocalMatch {
+            how: MatchHow::Shape,
+            place,
+            distance_km: None,
+        })
     }
 
     fn by_distance(&self, location: &Location) -> Option<LocalMatch> {
@@ -144,7 +142,32 @@ impl AreaOfInterest {
     }
 }
 
+/// Which way a geocode relates to the area.
+#[derive(Debug, Clone, Copy)]
+enum Within {
+    /// The item's code lies inside a configured code.
+    Inside,
+    /// The item's code contains a configured code (its county, or all of Sweden).
+    Containing,
+}
+
 impl Place {
+    /// Whether a polygon or circle of the area covers or meets this place's circle.
+    fn meets(&self, area: &GeoArea) -> bool {
+        let polygon_hit = area.polygons.iter().any(|ring| {
+            let ring: Vec<(f64, f64)> = ring
+                .iter()
+                .map(|&(lat, lon)| self.project(lat, lon))
+                .collect();
+            contains_origin(&ring) || near_origin(&ring, self.radius_km)
+        });
+        polygon_hit
+            || area.circles.iter().any(|&(lat, lon, radius)| {
+                let (x, y) = self.project(lat, lon);
+                x.hypot(y) <= self.radius_km + radius.max(0.0)
+            })
+    }
+
     /// A point in km east and north of the place's centre.
     fn project(&self, lat: f64, lon: f64) -> (f64, f64) {
         let x = (lon - self.lon) * KM_PER_DEGREE * self.lat.to_radians().cos();
@@ -194,12 +217,20 @@ mod tests {
         AreaOfInterest {
             geocodes: vec!["0180".into()],
             names: vec!["Stockholm".into(), "Stockholms län".into()],
-            places: vec![Place {
-                name: "Södermalm".into(),
-                lat: 59.315,
-                lon: 18.071,
-                radius_km: 2.0,
-            }],
+            places: vec![
+                Place {
+                    name: "Södermalm".into(),
+                    lat: 59.315,
+                    lon: 18.071,
+                    radius_km: 2.0,
+                },
+                Place {
+                    name: "Kista".into(),
+                    lat: 59.403,
+                    lon: 17.944,
+                    radius_km: 1.5,
+                },
+            ],
         }
     }
 
@@ -229,7 +260,11 @@ mod tests {
         let covering = area(|a| {
             a.polygons = vec![vec![(59.0, 17.5), (59.0, 18.5), (59.6, 18.5), (59.6, 17.5)]]
         });
-        assert_eq!(aoi.locate(&covering, None).unwrap().how, MatchHow::Shape);
+        let covered = aoi.locate(&covering, None).unwrap();
+        assert_eq!(
+            (covered.how, covered.place.as_str()),
+            (MatchHow::Shape, "Södermalm +1")
+        );
         // A small square 1.5 km east of the centre: its edge is within the 2 km radius.
         let meeting = area(|a| {
             a.polygons = vec![vec![
@@ -244,6 +279,19 @@ mod tests {
         assert!(aoi.locate(&skane, None).is_none());
         let circle = area(|a| a.circles = vec![(59.33, 18.07, 2.0)]);
         assert!(aoi.locate(&circle, None).is_some());
+    }
+
+    #[test]
+    fn a_point_in_a_district_beats_the_county_code() {
+        let aoi = stockholm();
+        let areas = area(|a| a.geocodes = vec!["01".into()]);
+        let point = Location {
+            name: None,
+            lat: Some(59.31),
+            lon: Some(18.07),
+        };
+        assert_eq!(aoi.locate(&areas, Some(&point)).unwrap().place, "Södermalm");
+        assert_eq!(aoi.locate(&areas, None).unwrap().place, "01 (länet)");
     }
 
     #[test]

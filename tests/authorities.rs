@@ -145,14 +145,18 @@ fn assert_status(poll: &Value, id: &str, status: &str) {
 }
 
 fn time(value: &Value) -> DateTime<Utc> {
-    let text = value.as_str().unwrap_or_else(|| panic!("not a time: {value}"));
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a time: {value}"));
     DateTime::parse_from_rfc3339(text)
         .unwrap_or_else(|e| panic!("not RFC 3339 '{text}': {e}"))
         .with_timezone(&Utc)
 }
 
 fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).expect("test time").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .expect("test time")
+        .with_timezone(&Utc)
 }
 
 fn by_guid<'a>(items: &'a [Value], guid: &str) -> &'a Value {
@@ -165,19 +169,31 @@ fn by_guid<'a>(items: &'a [Value], guid: &str) -> &'a Value {
 fn history_types(item: &Value) -> Vec<String> {
     item["alert"]["history"]
         .as_array()
-        .map(|h| h.iter().map(|e| e["msg_type"].as_str().unwrap_or("").to_string()).collect())
+        .map(|h| {
+            h.iter()
+                .map(|e| e["msg_type"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Sveriges Radio VMA: Alert → Update → Cancel (info: null), served newest first, the Cancel
 // served again later, then a quiet `alerts: []`.
 
-fn vma(identifier: &str, msg_type: &str, sent: &str, references: Option<&str>, info: &str) -> String {
+fn vma(
+    identifier: &str,
+    msg_type: &str,
+    sent: &str,
+    references: Option<&str>,
+    info: &str,
+) -> String {
     let references = references.map_or("null".to_string(), |r| format!("\"{r}\""));
     format!(
         r#"{{"identifier":"{identifier}","sender":"https://www.krisinformation.se/","sent":"{sent}","status":"Actual","msgType":"{msg_type}","scope":"Public","references":{references},"note":null,"incidents":"{identifier}","info":{info}}}"#
@@ -191,7 +207,10 @@ fn vma_info(headline: &str, description: &str) -> String {
 }
 
 fn vma_document(timestamp: &str, alerts: &[String]) -> String {
-    format!(r#"{{"timestamp":"{timestamp}","alerts":[{}]}}"#, alerts.join(","))
+    format!(
+        r#"{{"timestamp":"{timestamp}","alerts":[{}]}}"#,
+        alerts.join(",")
+    )
 }
 
 #[test]
@@ -204,9 +223,15 @@ fn a_vma_chain_is_one_living_item_and_nothing_clears_it() {
         "Alert",
         "2026-11-25T08:02:00+01:00",
         None,
-        &vma_info("Brandrök i Hammarby sjöstad", "Kraftig rök från en brand i en industribyggnad."),
+        &vma_info(
+            "Brandrök i Hammarby sjöstad",
+            "Kraftig rök från en brand i en industribyggnad.",
+        ),
     );
-    world.serve("vma.json", vma_document("2026-11-25T08:03:00+01:00", &[alert.clone()]));
+    world.serve(
+        "vma.json",
+        vma_document("2026-11-25T08:03:00+01:00", std::slice::from_ref(&alert)),
+    );
     let first = world.poll();
     assert_status(&first, "vma", "ok");
     let items = world.items();
@@ -224,7 +249,10 @@ fn a_vma_chain_is_one_living_item_and_nothing_clears_it() {
         "Update",
         "2026-11-25T09:15:00+01:00",
         Some(&format!("{sender},SE-VMA-1,2026-11-25T08:02:00+01:00")),
-        &vma_info("Brandrök i Hammarby sjöstad: håll fönster stängda", "Branden är under kontroll men röken driver mot Södermalm."),
+        &vma_info(
+            "Brandrök i Hammarby sjöstad: håll fönster stängda",
+            "Branden är under kontroll men röken driver mot Södermalm.",
+        ),
     );
     let cancel = vma(
         "SE-VMA-3",
@@ -237,7 +265,10 @@ fn a_vma_chain_is_one_living_item_and_nothing_clears_it() {
     );
     world.serve(
         "vma.json",
-        vma_document("2026-11-25T10:41:00+01:00", &[cancel.clone(), update, alert]),
+        vma_document(
+            "2026-11-25T10:41:00+01:00",
+            &[cancel.clone(), update, alert],
+        ),
     );
     let second = world.poll();
     assert_status(&second, "vma", "ok");
@@ -245,14 +276,23 @@ fn a_vma_chain_is_one_living_item_and_nothing_clears_it() {
     assert_eq!(items.len(), 1, "one item per alert chain: {items:?}");
     let item = &items[0];
     assert_eq!(item["guid"], "SE-VMA-1");
-    assert_eq!(item["title"], "Brandrök i Hammarby sjöstad: håll fönster stängda");
+    assert_eq!(
+        item["title"],
+        "Brandrök i Hammarby sjöstad: håll fönster stängda"
+    );
     assert_eq!(item["lifecycle"], "cancelled");
     assert_eq!(history_types(item), ["alert", "update", "cancel"]);
     assert_eq!(time(&item["updated"]), utc("2026-11-25T09:40:00Z"));
-    assert_eq!(item["severity"], "critical", "what was cancelled stays readable");
+    assert_eq!(
+        item["severity"], "critical",
+        "what was cancelled stays readable"
+    );
 
     // Hours later the same Cancel is served again with a new timestamp: nothing changes.
-    world.serve("vma.json", vma_document("2026-11-25T14:00:00+01:00", &[cancel]));
+    world.serve(
+        "vma.json",
+        vma_document("2026-11-25T14:00:00+01:00", &[cancel]),
+    );
     let third = world.poll();
     assert_eq!(report(&third, "vma")["updated"], 0, "{third}");
     assert_eq!(report(&third, "vma")["new"], 0);
@@ -287,9 +327,15 @@ fn an_exercise_vma_is_marked_and_an_update_before_its_alert_still_folds() {
         "Update",
         "2026-11-25T11:00:00+01:00",
         Some(&format!("{sender},SE-VMA-11,2026-11-25T10:30:00+01:00")),
-        &vma_info("Gasläcka i Rinkeby: uppdatering", "Avspärrningen är utökad."),
+        &vma_info(
+            "Gasläcka i Rinkeby: uppdatering",
+            "Avspärrningen är utökad.",
+        ),
     );
-    world.serve("vma.json", vma_document("2026-11-25T11:01:00+01:00", &[update, drill]));
+    world.serve(
+        "vma.json",
+        vma_document("2026-11-25T11:01:00+01:00", &[update, drill]),
+    );
     world.poll();
     let alert = vma(
         "SE-VMA-11",
@@ -298,14 +344,229 @@ fn an_exercise_vma_is_marked_and_an_update_before_its_alert_still_folds() {
         None,
         &vma_info("Gasläcka i Rinkeby", "Gasläcka vid Rinkeby torg."),
     );
-    world.serve("vma.json", vma_document("2026-11-25T11:30:00+01:00", &[alert]));
+    world.serve(
+        "vma.json",
+        vma_document("2026-11-25T11:30:00+01:00", &[alert]),
+    );
     world.poll();
     let items = world.items();
     assert_eq!(items.len(), 2, "{items:?}");
     let drill = by_guid(&items, "SE-OVN-1");
     assert_eq!(drill["exercise"], true);
     assert_eq!(drill["alert"]["status"], "exercise");
-    let chain = items.iter().find(|i| i["exercise"] == false).expect("the gas leak");
-    assert_eq!(chain["title"], "Gasläcka i Rinkeby: uppdatering", "the later message stays on screen");
+    let chain = items
+        .iter()
+        .find(|i| i["exercise"] == false)
+        .expect("the gas leak");
+    assert_eq!(
+        chain["title"], "Gasläcka i Rinkeby: uppdatering",
+        "the later message stays on screen"
+    );
     assert_eq!(history_types(chain), ["alert", "update"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SMHI: one item per warning area, an update of an area folds into it, a message without an
+// end stays open, shapes decide what is local.
+
+#[test]
+fn smhi_warning_areas_are_items_and_their_updates_fold() {
+    let world = World::new();
+    world.configure(&source(
+        "smhi",
+        "smhi-warnings",
+        &world.url("feed/smhi.json"),
+        "",
+    ));
+    let original =
+        std::fs::read(fixture("authorities/smhi-warnings/warnings.json")).expect("fixture");
+    world.serve("smhi.json", &original);
+    assert_status(&world.poll(), "smhi", "ok");
+    let items = world.items();
+    assert_eq!(items.len(), 4, "one item per warning area: {items:?}");
+
+    let snow = by_guid(&items, "20102");
+    assert_eq!(snow["severity"], "high", "ORANGE is high");
+    assert_eq!(snow["lifecycle"], "active");
+    // Its polygon covers the city (the county code would say so too; the shape is more exact).
+    assert_eq!(snow["local"]["how"], "shape", "{snow}");
+    let wind = by_guid(&items, "20101");
+    assert_eq!(wind["severity"], "medium", "YELLOW is medium");
+    let water = by_guid(&items, "9873");
+    assert_eq!(water["severity"], "low", "MESSAGE is low");
+    assert!(
+        water["alert"].get("expires").is_none(),
+        "no approximateEnd: open-ended: {water}"
+    );
+    assert_eq!(water["lifecycle"], "active");
+    assert!(
+        by_guid(&items, "20104")["title"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+
+    let updated =
+        std::fs::read(fixture("authorities/smhi-warnings/warnings-updated.json")).expect("fixture");
+    world.serve("smhi.json", &updated);
+    assert_status(&world.poll(), "smhi", "ok");
+    let items = world.items();
+    assert_eq!(
+        items.len(),
+        4,
+        "the update is no new item, and nothing was removed"
+    );
+    let snow = by_guid(&items, "20102");
+    assert_eq!(history_types(snow), ["alert", "update"]);
+    assert_eq!(
+        time(&snow["alert"]["expires"]),
+        utc("2026-11-25T17:00:00Z"),
+        "the new end, in UTC"
+    );
+}
+
+#[test]
+fn a_smhi_polygon_decides_what_is_local() {
+    let world = World::new();
+    world.configure(&source(
+        "smhi",
+        "smhi-warnings",
+        &world.url("feed/smhi.json"),
+        "",
+    ));
+    // GeoJSON is [lon, lat]: the first square covers Södermalm, the second lies off Gotland;
+    // the third area comes as a FeatureCollection with an empty geometry besides the polygon.
+    let area = |id: u32, name: &str, geometry: &str| {
+        format!(
+            r#"{{"id":{id},"created":"2026-11-25T06:00:00Z","approximateStart":"2026-11-25T07:00:00Z","published":"2026-11-25T06:00:00Z","normalProbability":true,"pushNotice":false,"areaName":{{"sv":"{name}","en":"{name}"}},"warningLevel":{{"sv":"Gul","en":"Yellow","code":"YELLOW"}},"eventDescription":{{"sv":"Kraftig vind","en":"Strong wind","code":"WIND"}},"affectedAreas":[],"descriptions":[],"area":{geometry}}}"#
+        )
+    };
+    let square = |lon: f64, lat: f64| {
+        format!(
+            "[[[{},{}],[{},{}],[{},{}],[{},{}],[{},{}]]]",
+            lon - 0.05,
+            lat - 0.03,
+            lon + 0.05,
+            lat - 0.03,
+            lon + 0.05,
+            lat + 0.03,
+            lon - 0.05,
+            lat + 0.03,
+            lon - 0.05,
+            lat - 0.03
+        )
+    };
+    let city = area(
+        1,
+        "Innerstaden",
+        &format!(
+            r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
+            square(18.07, 59.315)
+        ),
+    );
+    let sea = area(
+        2,
+        "Gotlands hav",
+        &format!(
+            r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
+            square(18.5, 57.5)
+        ),
+    );
+    let collection = area(
+        3,
+        "Kista",
+        &format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[]}}}},{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[{}]}}}}]}}"#,
+            square(17.94, 59.40)
+        ),
+    );
+    world.serve(
+        "smhi.json",
+        format!(
+            r#"[{{"id":7,"normalProbability":true,"event":{{"sv":"Vind","en":"Wind","code":"WIND","mhoClassification":{{"sv":"Meteorologi","en":"Meteorology","code":"MET"}}}},"warningAreas":[{city},{sea},{collection}]}}]"#
+        ),
+    );
+    assert_status(&world.poll(), "smhi", "ok");
+    let items = world.items();
+    assert_eq!(items.len(), 3);
+    let city = by_guid(&items, "1");
+    assert_eq!(city["local"]["how"], "shape", "{city}");
+    assert_eq!(city["local"]["place"], "Södermalm");
+    assert!(
+        by_guid(&items, "2").get("local").is_none(),
+        "the sea off Gotland is not local"
+    );
+    assert_eq!(by_guid(&items, "3")["local"]["place"], "Rinkeby-Kista");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Krisinformation: "lon,lat" coordinates, revisions by Identifier + Updated, VMAs critical.
+
+#[test]
+fn krisinformation_coordinates_revisions_and_vmas() {
+    let world = World::new();
+    world.configure(&format!(
+        "{}{}",
+        source(
+            "ki-news",
+            "krisinformation",
+            &world.url("feed/news.json"),
+            ""
+        ),
+        source(
+            "ki-vma",
+            "krisinformation",
+            &world.url("feed/vmas.json"),
+            ""
+        )
+    ));
+    world.serve(
+        "news.json",
+        std::fs::read(fixture("authorities/krisinformation/news.json")).expect("fixture"),
+    );
+    world.serve(
+        "vmas.json",
+        std::fs::read(fixture("authorities/krisinformation/vmas.json")).expect("fixture"),
+    );
+    let poll = world.poll();
+    assert_status(&poll, "ki-news", "ok");
+    assert_status(&poll, "ki-vma", "ok");
+    let items = world.items();
+    let water = by_guid(&items, "ki-2026-11-24-vatten-sodermalm");
+    // Written "18.07,59.31 0" (lon,lat): stored as latitude 59.31, longitude 18.07.
+    let (lat, lon) = (
+        water["location"]["lat"].as_f64(),
+        water["location"]["lon"].as_f64(),
+    );
+    assert!(lat.is_some_and(|v| (v - 59.31).abs() < 0.01), "{water}");
+    assert!(lon.is_some_and(|v| (v - 18.07).abs() < 0.01), "{water}");
+    assert_eq!(water["local"]["place"], "Södermalm", "{water}");
+    assert_eq!(time(&water["published"]), utc("2026-11-24T09:15:00Z"));
+    let vma = by_guid(&items, "vma-2026-11-25-vastberga");
+    assert_eq!(vma["severity"], "critical");
+    assert_eq!(vma["lifecycle"], "active");
+
+    world.serve(
+        "news.json",
+        std::fs::read(fixture("authorities/krisinformation/news-revised.json")).expect("fixture"),
+    );
+    world.poll();
+    let items = world.items();
+    let water = by_guid(&items, "ki-2026-11-24-vatten-sodermalm");
+    assert_eq!(
+        water["title"],
+        "Vattenläckan på Södermalm lagad – vattnet tillbaka"
+    );
+    assert_eq!(history_types(water), ["alert", "update"]);
+    assert_eq!(
+        items
+            .iter()
+            .filter(|i| i["guid"] == "ki-2026-11-24-vatten-sodermalm")
+            .count(),
+        1,
+        "a revision is no new item"
+    );
+    assert!(
+        items.iter().any(|i| i["guid"] == "ki-2026-11-24-snoovader"),
+        "an item missing from the revised list is kept"
+    );
 }
