@@ -570,3 +570,274 @@ fn krisinformation_coordinates_revisions_and_vmas() {
         "an item missing from the revised list is kept"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Polisen: unpadded hours, relative links, "lat,lon", the published call limits, and bodies
+// that must never delete anything (0 bytes, a truncated list).
+
+const POLISEN_EVENTS: &str = r#"[
+ {"id":512003,"datetime":"2026-11-25 9:05:12 +01:00","name":"25 november 08.50, Brand, Stockholm","summary":"Brand i trapphus på Götgatan, Södermalm.","url":"/aktuellt/handelser/2026/november/25/25-november-08.50-brand-stockholm/","type":"Brand","location":{"name":"Stockholm","gps":"59.3126,18.0736"}},
+ {"id":512002,"datetime":"2026-11-25 7:41:00 +01:00","name":"25 november 07.30, Rån, Norrtälje","summary":"Rån mot butik i Norrtälje centrum.","url":"/aktuellt/handelser/2026/november/25/25-november-07.30-ran-norrtalje/","type":"Rån","location":{"name":"Norrtälje","gps":"59.758,18.705"}},
+ {"id":512001,"datetime":"2026-11-25 02:10:44 +01:00","name":"25 november 01.55, Skottlossning, Stockholm","summary":"Skott hördes i Rinkeby.","url":"/aktuellt/handelser/2026/november/25/25-november-01.55-skottlossning-stockholm/","type":"Skottlossning","location":{"name":"Stockholm","gps":"59.3883,17.9286"}}
+]"#;
+
+#[test]
+fn polisen_events_are_read_right_and_the_call_limits_hold() {
+    let world = World::new();
+    world.configure(&source(
+        "polisen",
+        "polisen",
+        &world.url("feed/events.json"),
+        "interval = \"5m\"",
+    ));
+    world.serve("events.json", POLISEN_EVENTS);
+    assert_status(&world.poll(), "polisen", "ok");
+    let items = world.items();
+    assert_eq!(items.len(), 3);
+    let fire = by_guid(&items, "512003");
+    assert_eq!(
+        time(&fire["published"]),
+        utc("2026-11-25T08:05:12Z"),
+        "unpadded hour, +01:00"
+    );
+    assert_eq!(
+        fire["url"],
+        "https://polisen.se/aktuellt/handelser/2026/november/25/25-november-08.50-brand-stockholm/",
+        "relative links resolve against polisen.se, not the API host"
+    );
+    assert_eq!(fire["location"]["lat"], 59.3126);
+    assert_eq!(fire["location"]["lon"], 18.0736);
+    assert_eq!(fire["categories"][0], "Brand");
+    assert_eq!(fire["local"]["place"], "Södermalm", "{fire}");
+    assert_eq!(by_guid(&items, "512001")["severity"], "high", "a shooting");
+    assert_eq!(by_guid(&items, "512001")["local"]["place"], "Rinkeby-Kista");
+    assert!(
+        by_guid(&items, "512002").get("local").is_none(),
+        "Norrtälje is not the city"
+    );
+
+    // At most one call a minute, whatever asks: the second poll does not reach the server.
+    let again = world.poll();
+    assert_status(&again, "polisen", "deferred");
+    assert!(
+        report(&again, "polisen")["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("1m"))
+    );
+    assert_eq!(world.server.hits("/feed/events.json"), 1);
+
+    // A 0-byte body is an error on the source's health, never "nothing happened".
+    world.let_time_pass("polisen", 2);
+    world.serve("events.json", "");
+    let empty = world.poll();
+    assert_status(&empty, "polisen", "error");
+    assert!(
+        report(&empty, "polisen")["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("empty"))
+    );
+    assert_eq!(world.health("polisen")["last_status"], "error");
+    assert_eq!(world.items().len(), 3, "nothing stored was lost");
+
+    // A truncated list (one event left) keeps the others too.
+    world.let_time_pass("polisen", 2);
+    let first_only = POLISEN_EVENTS
+        .split("},\n")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+        + "}]";
+    world.serve("events.json", first_only);
+    assert_status(&world.poll(), "polisen", "ok");
+    assert_eq!(world.items().len(), 3);
+    let ua = world
+        .server
+        .last_request_headers("/feed/events.json")
+        .and_then(|h| {
+            h.get("user-agent")
+                .map(|v| v.to_str().unwrap_or("").to_string())
+        })
+        .unwrap_or_default();
+    assert!(
+        ua.contains("lage/") && ua.contains("lage-tests@stockholm.example"),
+        "{ua}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// CAP: an index that links to alerts on its own site; Alert → Update → Cancel across files;
+// ISO-8859-1; an external entity that must never be resolved; language choice.
+
+fn copy_fixture(world: &World, from: &str, name: &str) {
+    world.serve(name, std::fs::read(fixture(from)).expect("fixture"));
+}
+
+#[test]
+fn a_cap_index_is_followed_on_its_own_site_and_the_chain_folds() {
+    let world = World::new();
+    world.configure(&source("cap", "cap", &world.url("feed/index.atom"), ""));
+    copy_fixture(&world, "authorities/cap/storm.xml", "storm.xml");
+    copy_fixture(&world, "authorities/cap/update.xml", "update.xml");
+    copy_fixture(&world, "authorities/cap/cancel.xml", "cancel.xml");
+    copy_fixture(&world, "authorities/cap/latin1.xml", "latin1.xml");
+    copy_fixture(&world, "authorities/cap/xxe.xml", "xxe.xml");
+    let index = |names: &[&str]| {
+        let entries: String = names
+            .iter()
+            .map(|n| format!("<entry><id>urn:x:{n}</id><title>{n}</title><updated>2026-11-25T08:00:00Z</updated><link rel=\"related\" type=\"application/cap+xml\" href=\"{n}\"/></entry>"))
+            .collect();
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><id>urn:x</id><title>CAP</title><updated>2026-11-25T08:00:00Z</updated>{entries}</feed>"
+        )
+    };
+    world.serve(
+        "index.atom",
+        index(&[
+            "storm.xml",
+            "latin1.xml",
+            "xxe.xml",
+            "https://cap.example.net/elsewhere.xml",
+        ]),
+    );
+    let first = world.poll();
+    assert_status(&first, "cap", "ok");
+    let warnings = report(&first, "cap")["warnings"].to_string();
+    assert!(
+        warnings.contains("not followed"),
+        "the off-site link is reported: {warnings}"
+    );
+    assert!(
+        warnings.contains("xxe.xml"),
+        "the entity file is reported: {warnings}"
+    );
+    let items = world.items();
+    let dump = serde_json::to_string(&items).unwrap_or_default();
+    assert!(!dump.contains("root:"), "/etc/passwd must never be read");
+    let storm = by_guid(&items, "SE-VARN-20261124-0042");
+    assert_eq!(
+        storm["title"], "Storm i Stockholms skärgård",
+        "the Swedish info block: {storm}"
+    );
+    assert_eq!(
+        storm["severity"], "high",
+        "Severe × Expected × Likely by the table"
+    );
+    let latin1 = by_guid(&items, "SE-LATIN1-20261125-1");
+    assert_eq!(
+        latin1["title"],
+        "Vattenläcka på Götgatan - kokningsrekommendation i Södermalm"
+    );
+    assert_eq!(latin1["severity"], "medium");
+    assert_eq!(world.server.hits("/feed/storm.xml"), 1);
+
+    // The index grows: the update and the cancel arrive; known links are not fetched again.
+    world.serve(
+        "index.atom",
+        index(&["storm.xml", "latin1.xml", "update.xml", "cancel.xml"]),
+    );
+    assert_status(&world.poll(), "cap", "ok");
+    assert_eq!(
+        world.server.hits("/feed/storm.xml"),
+        1,
+        "a followed link is fetched once"
+    );
+    let items = world.items();
+    assert_eq!(items.len(), 2, "the storm chain is one item: {items:?}");
+    let storm = by_guid(&items, "SE-VARN-20261124-0042");
+    assert_eq!(history_types(storm), ["alert", "update", "cancel"]);
+    assert_eq!(storm["lifecycle"], "cancelled");
+    assert_eq!(storm["title"], "Storm i Stockholms skärgård, förlängd");
+}
+
+#[test]
+fn cap_language_follows_the_option() {
+    let world = World::new();
+    world.configure(&source(
+        "cap",
+        "cap",
+        &world.url("feed/storm.xml"),
+        "[source.options]\nlanguage = \"en\"",
+    ));
+    copy_fixture(&world, "authorities/cap/storm.xml", "storm.xml");
+    assert_status(&world.poll(), "cap", "ok");
+    assert_eq!(
+        world.items()[0]["title"],
+        "Storm in the Stockholm archipelago"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The generic JSON mapping: SL deviations by GET, Trafikverket by POST with a key from the
+// environment.
+
+const SL_OPTIONS: &str = r#"[source.options]
+items = ""
+id = "/deviation_case_id"
+title = ["/message_variants/0/header", "/message_variants/1/header"]
+summary = ["/message_variants/0/details", "/message_variants/1/details"]
+published = "/created"
+updated = "/modified"
+expires = "/publish/upto"
+location_name = "/scope/stop_areas/*/name"
+"#;
+
+const TRAFIKVERKET: &str = r#"method = "POST"
+body = '<REQUEST><LOGIN authenticationkey="${LAGE_TEST_TRV_KEY}"/><QUERY objecttype="Situation" schemaversion="1.5"/></REQUEST>'
+headers = { "Content-Type" = "text/xml" }
+[source.options]
+items = "/RESPONSE/RESULT/*/Situation/*/Deviation/*"
+id = "/Id"
+title = ["/Header", "/Message"]
+summary = "/Message"
+published = ["/CreationTime", "/StartTime"]
+expires = "/EndTime"
+point = ["/Geometry/Point/WGS84", "/Geometry/WGS84"]
+"#;
+
+#[test]
+fn json_apis_map_by_pointer_and_post_their_query_with_a_secret_from_the_environment() {
+    let world = World::new();
+    world.configure(&format!(
+        "{}{}",
+        source("sl", "json", &world.url("feed/sl.json"), SL_OPTIONS),
+        source("trv", "json", &world.url("query/trv.json"), TRAFIKVERKET)
+    ));
+    world.serve(
+        "sl.json",
+        r#"[{"deviation_case_id":8801,"version":2,"created":"2026-11-25T06:10:00.000+01:00","modified":"2026-11-25T07:00:00.000+01:00","publish":{"from":"2026-11-25T06:10:00.000+01:00","upto":"2026-11-25T12:00:00.000+01:00"},"priority":{"importance_level":5,"influence_level":3,"urgency_level":2},"message_variants":[{"header":"Röda linjen: signalfel vid Slussen","details":"Räkna med förseningar.","language":"sv"}],"scope":{"stop_areas":[{"id":9192,"name":"Slussen"}],"lines":[]}}]"#,
+    );
+    world.serve(
+        "trv.json",
+        r#"{"RESPONSE":{"RESULT":[{"Situation":[{"Deviation":[{"Id":"SE_STA_TRISSID_1_123","Header":"Olycka på Söderleden","Message":"Två körfält avstängda norrut.","CreationTime":"2026-11-25T07:12:00.000+01:00","EndTime":"2026-11-25T09:30:00.000+01:00","Geometry":{"Point":{"WGS84":"POINT (18.0717 59.3127)"}}}]}]}]}}"#,
+    );
+    let poll = world.poll_with_env(&[("LAGE_TEST_TRV_KEY", "k-from-env")]);
+    assert_status(&poll, "sl", "ok");
+    assert_status(&poll, "trv", "ok");
+    let body = world
+        .server
+        .last_body("/query/trv.json")
+        .unwrap_or_default();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains(r#"authenticationkey="k-from-env""#), "{body}");
+    let items = world.items();
+    let sl = by_guid(&items, "8801");
+    assert_eq!(sl["title"], "Röda linjen: signalfel vid Slussen");
+    assert_eq!(time(&sl["alert"]["expires"]), utc("2026-11-25T11:00:00Z"));
+    assert_eq!(
+        sl["areas"][0], "Slussen",
+        "stop areas are the item's places"
+    );
+    let trv = by_guid(&items, "SE_STA_TRISSID_1_123");
+    assert_eq!(trv["location"]["lat"], 59.3127, "WKT is (lon lat)");
+    assert_eq!(trv["location"]["lon"], 18.0717);
+    assert_eq!(trv["local"]["place"], "Södermalm", "{trv}");
+
+    // Without the variable the Trafikverket source fails alone, naming it; SL goes on.
+    let poll = world.poll();
+    assert_status(&poll, "sl", "not_modified");
+    let error = report(&poll, "trv")["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(error.contains("LAGE_TEST_TRV_KEY"), "{error}");
+}

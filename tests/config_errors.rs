@@ -436,3 +436,139 @@ fn a_toml_syntax_error_points_at_its_line() {
 
     assert_error_at(&stderr, &config, 5, &[]);
 }
+
+/// A source of `kind` at `url` whose sixth line is `bad_line`.
+fn kind_source_with(kind: &str, url: &str, bad_line: &str) -> String {
+    format!(
+        "# Stadens lägesbild (test)\n\
+         [[source]]\n\
+         id = \"s\"\n\
+         kind = \"{kind}\"\n\
+         url = \"{url}\"\n\
+         {bad_line}\n"
+    )
+}
+
+#[test]
+fn polisen_cannot_be_polled_faster_than_its_published_rules() {
+    let dir = config_dir();
+    let body = kind_source_with(
+        "polisen",
+        "https://polisen.se/api/events",
+        "interval = \"30s\"",
+    );
+    assert_line_holds(&body, 6, "interval");
+    let config = write_config(dir.path(), &body);
+    let stderr = load_error(&config);
+    assert_error_at(
+        &stderr,
+        &config,
+        6,
+        &["interval", "30s", "1m", "Polisen", "60 an hour"],
+    );
+}
+
+#[test]
+fn polisen_needs_https_except_on_this_machine() {
+    let dir = config_dir();
+    let body = kind_source_with(
+        "polisen",
+        "http://polisen.se/api/events",
+        "interval = \"5m\"",
+    );
+    let config = write_config(dir.path(), &body);
+    let stderr = load_error(&config);
+    assert_error_at(&stderr, &config, 5, &["url", "https"]);
+}
+
+#[test]
+fn a_min_interval_is_a_floor_for_the_interval() {
+    let dir = config_dir();
+    let body = kind_source_with(
+        "json",
+        "https://deviations.integration.sl.se/v1/messages",
+        "min_interval = \"2m\"\ninterval = \"1m\"\n[source.options]\nitems = \"\"\nid = \"/id\"\ntitle = \"/t\"",
+    );
+    let config = write_config(dir.path(), &body);
+    let stderr = load_error(&config);
+    assert_error_at(
+        &stderr,
+        &config,
+        7,
+        &["interval", "1m", "2m", "min_interval"],
+    );
+}
+
+#[test]
+fn a_literal_key_in_a_request_body_is_refused() {
+    let dir = config_dir();
+    let body = kind_source_with(
+        "json",
+        "https://api.trafikinfo.trafikverket.se/v2/data.json",
+        "method = \"POST\"\nbody = '<REQUEST><LOGIN authenticationkey=\"abc123\"/></REQUEST>'\n[source.options]\nitems = \"/RESPONSE\"\nid = \"/Id\"\ntitle = \"/Header\"",
+    );
+    let config = write_config(dir.path(), &body);
+    let stderr = load_error(&config);
+    assert_error_at(
+        &stderr,
+        &config,
+        7,
+        &["body", "authenticationkey", "literal secret"],
+    );
+    assert!(
+        !stderr.contains("abc123"),
+        "the secret itself is never echoed: {stderr}"
+    );
+}
+
+#[test]
+fn a_body_needs_post() {
+    let dir = config_dir();
+    let body = kind_source_with("rss", "https://example.se/feed", "body = \"q\"");
+    let config = write_config(dir.path(), &body);
+    let stderr = load_error(&config);
+    assert_error_at(&stderr, &config, 6, &["body", "POST"]);
+}
+
+#[test]
+fn a_bad_area_and_cap_table_are_named() {
+    let dir = config_dir();
+    let body = "[area]\ngeocodes = [\"0180\", \"Stockholm\"]\n";
+    let config = write_config(dir.path(), body);
+    let stderr = load_error(&config);
+    assert_error_at(
+        &stderr,
+        &config,
+        2,
+        &["[area]", "geocodes", "Stockholm", "SCB"],
+    );
+
+    let body =
+        "[[cap_severity]]\nseverity = [\"Extreme\"]\nurgency = [\"Now\"]\nlevel = \"critical\"\n";
+    let config = write_config(dir.path(), body);
+    let stderr = load_error(&config);
+    assert_error_at(
+        &stderr,
+        &config,
+        3,
+        &["cap_severity", "urgency", "Now", "immediate"],
+    );
+
+    let body = "[[area.place]]\nname = \"Kista\"\nlat = 159.4\nlon = 17.9\nradius_km = 2\n";
+    let config = write_config(dir.path(), body);
+    let stderr = load_error(&config);
+    assert_error_at(&stderr, &config, 3, &["Kista", "lat", "159.4"]);
+}
+
+#[test]
+fn a_bad_kind_option_names_its_line() {
+    let dir = config_dir();
+    let body = kind_source_with(
+        "polisen",
+        "https://polisen.se/api/events",
+        "[source.options]\nsevirity = { Brand = \"high\" }",
+    );
+    let config = write_config(dir.path(), &body);
+    let stderr = load_error(&config);
+    assert_error_at(&stderr, &config, 7, &["options.sevirity"]);
+}

@@ -98,13 +98,27 @@ pub(super) fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// The line of `key = ...` inside the byte range of a table, falling back to the table's line.
+/// The line of `key = ...` inside a table: within its byte range, or, for a table opened by a
+/// `[header]` (whose span may cover only the header), up to the next header. Falls back to the
+/// table's line.
 pub(super) fn line_of_key(text: &str, span: std::ops::Range<usize>, key: &str) -> usize {
     let start = span.start.min(text.len());
     let end = span.end.min(text.len());
+    let header_only = text
+        .get(start..end)
+        .is_some_and(|t| t.trim_start().starts_with('['));
+    let end = if header_only { text.len() } else { end };
     let mut offset = start;
-    for line in text.get(start..end).unwrap_or("").split_inclusive('\n') {
+    for (index, line) in text
+        .get(start..end)
+        .unwrap_or("")
+        .split_inclusive('\n')
+        .enumerate()
+    {
         let trimmed = line.trim_start();
+        if header_only && index > 0 && trimmed.starts_with('[') {
+            break;
+        }
         if let Some(rest) = trimmed.strip_prefix(key)
             && rest.trim_start().starts_with('=')
         {

@@ -109,7 +109,9 @@ impl Poller {
                 if one.failures.is_empty() {
                     kept.push(link);
                 } else {
-                    parsed.warnings.extend(one.failures);
+                    let name = Url::parse(&link).map_or(link, |u| crate::fetch::display_name(&u));
+                    let failures = one.failures.into_iter().map(|f| format!("{name}: {f}"));
+                    parsed.warnings.extend(failures);
                 }
             }
         }
