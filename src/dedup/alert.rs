@@ -19,7 +19,6 @@ use crate::item::{Alert, Item, MessageType};
 pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item, Outcome) {
     let mut merged = stored.clone();
     merged.last_seen = now;
-    merged.local.clone_from(&incoming.local);
     touch_sighting(&mut merged, &incoming, now);
     let (Some(known), Some(message)) = (&stored.alert, &incoming.alert) else {
         return (merged, Outcome::Unchanged);
@@ -63,6 +62,7 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
 
     let published = stored.published;
     let date_origin = stored.date_origin;
+    let keep_place = !has_place(&incoming);
     // An update without text (an `info`-less message) keeps the text it updates.
     let keep_title = incoming.title.is_empty();
     let keep_summary = incoming.summary.is_empty() && incoming.body.is_empty();
@@ -73,6 +73,13 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
     if keep_summary {
         merged.summary.clone_from(&stored.summary);
         merged.body.clone_from(&stored.body);
+    }
+    // Nor does it move the alert off the map.
+    if keep_place {
+        merged.areas.clone_from(&stored.areas);
+        merged.geocodes.clone_from(&stored.geocodes);
+        merged.location.clone_from(&stored.location);
+        merged.local.clone_from(&stored.local);
     }
     // The chain keeps its first guid and the time it began; the latest message's time is its
     // update time.
@@ -88,6 +95,11 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
         ..message
     });
     (merged, Outcome::Updated)
+}
+
+/// Whether a message says where it applies.
+fn has_place(item: &Item) -> bool {
+    !item.areas.is_empty() || !item.geocodes.is_empty() || item.location.is_some()
 }
 
 #[cfg(test)]
