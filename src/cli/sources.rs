@@ -54,7 +54,7 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<24} {:<10} {:<8} {:<12} {:<16} {:<16} last error",
+        "{:<24} {:<16} {:<8} {:<12} {:<16} {:<16} last error",
         "id", "kind", "enabled", "status", "last success", "next poll"
     );
     for row in &rows {
@@ -72,7 +72,7 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
             _ => "-".into(),
         };
         println!(
-            "{:<24} {:<10} {:<8} {:<12} {:<16} {:<16} {error}",
+            "{:<24} {:<16} {:<8} {:<12} {:<16} {:<16} {error}",
             format::truncate(row.id, 24),
             row.kind,
             if row.enabled { "yes" } else { "no" },

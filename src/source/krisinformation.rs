@@ -61,9 +61,13 @@ enum Items {
 #[serde(default, rename_all = "PascalCase")]
 struct Entry {
     identifier: Option<Scalar>,
+    /// The id of a notice (`/v3/notices`), which has no `Identifier`.
+    id: Option<Scalar>,
     push_message: Option<String>,
     published: Option<String>,
     updated: Option<String>,
+    /// A notice's only time.
+    changed_date: Option<String>,
     headline: Option<String>,
     preamble: Option<String>,
     body_text: Option<String>,
@@ -175,7 +179,9 @@ impl Kind for Krisinformation {
         let records = match json_document(doc)? {
             serde_json::Value::Array(records) => records,
             // A single item (as a per-item URL would serve it).
-            serde_json::Value::Object(map) if map.contains_key("Identifier") => {
+            serde_json::Value::Object(map)
+                if map.contains_key("Identifier") || map.contains_key("Id") =>
+            {
                 vec![serde_json::Value::Object(map)]
             }
             other => {
@@ -217,7 +223,7 @@ fn entry_item(value: serde_json::Value, items: Items) -> Result<RawItem, String>
         return Err(format!("expected an object, found {}", json_type(&value)));
     }
     // serde's message does not name the field, so name the item at least.
-    let named = match value.get("Identifier") {
+    let named = match value.get("Identifier").or_else(|| value.get("Id")) {
         Some(serde_json::Value::String(id)) => format!("item '{id}': "),
         Some(serde_json::Value::Number(id)) => format!("item '{id}': "),
         _ => String::new(),
@@ -226,11 +232,16 @@ fn entry_item(value: serde_json::Value, items: Items) -> Result<RawItem, String>
     let id = entry
         .identifier
         .as_ref()
+        .or(entry.id.as_ref())
         .map(Scalar::text)
         .filter(|id| !id.is_empty())
-        .ok_or("missing 'Identifier'")?;
+        .ok_or("missing 'Identifier' (or a notice's 'Id')")?;
     let published = time_field(&entry.published, "Published", &id)?;
-    let updated = time_field(&entry.updated, "Updated", &id)?;
+    // A notice (`/v3/notices`) has only `ChangedDate`: its revision time.
+    let updated = match time_field(&entry.updated, "Updated", &id)? {
+        Some(updated) => Some(updated),
+        None => time_field(&entry.changed_date, "ChangedDate", &id)?,
+    };
     let sent: DateTime<Utc> = updated
         .or(published)
         .ok_or_else(|| format!("item '{id}': neither 'Published' nor 'Updated' is given"))?;
