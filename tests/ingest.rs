@@ -659,10 +659,12 @@ fn retry_after_on_429_is_reported_and_honoured() {
         1,
         "the deferred source must not be fetched again"
     );
-    let error = error_of(&second, "busy");
+    let deferred = report(&second, "busy");
+    assert_eq!(deferred["status"], "deferred", "{deferred}");
+    let why = deferred["error"].as_str().unwrap_or_default();
     assert!(
-        error.contains("Retry-After"),
-        "error should say why it was not polled: {error}"
+        why.contains("Retry-After"),
+        "the report should say why it was not polled: {why}"
     );
 }
 
