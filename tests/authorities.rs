@@ -750,6 +750,29 @@ fn a_cap_index_is_followed_on_its_own_site_and_the_chain_folds() {
 }
 
 #[test]
+fn a_chain_an_index_lists_newest_first_folds_in_one_poll() {
+    let world = World::new();
+    world.configure(&source("cap", "cap", &world.url("feed/index.atom"), ""));
+    copy_fixture(&world, "authorities/cap/storm.xml", "storm.xml");
+    copy_fixture(&world, "authorities/cap/update.xml", "update.xml");
+    copy_fixture(&world, "authorities/cap/cancel.xml", "cancel.xml");
+    let entries: String = ["cancel.xml", "update.xml", "storm.xml"]
+        .iter()
+        .map(|n| format!("<entry><id>urn:x:{n}</id><title>{n}</title><updated>2026-11-25T08:00:00Z</updated><link href=\"{n}\"/></entry>"))
+        .collect();
+    world.serve(
+        "index.atom",
+        format!("<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>urn:x</id><title>CAP</title><updated>2026-11-25T08:00:00Z</updated>{entries}</feed>"),
+    );
+    assert_status(&world.poll(), "cap", "ok");
+    let items = world.items();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(history_types(&items[0]), ["alert", "update", "cancel"]);
+    assert_eq!(items[0]["lifecycle"], "cancelled");
+    assert_eq!(items[0]["title"], "Storm i Stockholms skärgård, förlängd");
+}
+
+#[test]
 fn cap_language_follows_the_option() {
     let world = World::new();
     world.configure(&source(

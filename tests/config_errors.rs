@@ -572,3 +572,27 @@ fn a_bad_kind_option_names_its_line() {
     let stderr = load_error(&config);
     assert_error_at(&stderr, &config, 7, &["options.sevirity"]);
 }
+
+#[test]
+fn post_without_a_body_is_refused() {
+    let dir = config_dir();
+    let body = kind_source_with("rss", "https://example.se/feed", "method = \"POST\"");
+    let config = write_config(dir.path(), &body);
+    let stderr = load_error(&config);
+    assert_error_at(&stderr, &config, 6, &["method", "POST", "body"]);
+}
+
+#[test]
+fn an_option_after_a_multi_line_array_is_found_on_its_line() {
+    let dir = config_dir();
+    let body = kind_source_with(
+        "polisen",
+        "https://polisen.se/api/events",
+        "[source.options]\nsite = \"https://polisen.se\"\nseverity = { Brand = \"high\" }\nnote = [\n  [1, 2],\n]\nfoo = 1",
+    );
+    assert_line_holds(&body, 10, "[1, 2]");
+    let config = write_config(dir.path(), &body);
+    let stderr = load_error(&config);
+    // `foo` sorts before `note`, so it is the unknown key reported, on its own line.
+    assert_error_at(&stderr, &config, 12, &["options.foo"]);
+}

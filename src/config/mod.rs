@@ -463,6 +463,13 @@ impl Loader {
             }
         };
         let body = match &raw.body {
+            None if method == HttpMethod::Post => {
+                let offset = raw.method.as_ref().map_or(span.start, |v| v.span().start);
+                return Err(at(
+                    offset,
+                    "key 'method': POST needs a 'body' (the query to send)".into(),
+                ));
+            }
             None => None,
             Some(value) => {
                 let template = Template::parse(value.get_ref())

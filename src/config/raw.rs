@@ -98,6 +98,17 @@ pub(super) fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// Whether a line opens a table (`[name]`, `[[name]]`), not a value inside an array.
+fn is_table_header(line: &str) -> bool {
+    let line = line.split('#').next().unwrap_or("").trim();
+    line.starts_with('[')
+        && line.ends_with(']')
+        && line
+            .trim_matches(['[', ']'])
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | ' '))
+}
+
 /// The line of `key = ...` inside a table: within its byte range, or, for a table opened by a
 /// `[header]` (whose span may cover only the header), up to the next header. Falls back to the
 /// table's line.
@@ -116,7 +127,7 @@ pub(super) fn line_of_key(text: &str, span: std::ops::Range<usize>, key: &str) -
         .enumerate()
     {
         let trimmed = line.trim_start();
-        if header_only && index > 0 && trimmed.starts_with('[') {
+        if header_only && index > 0 && is_table_header(trimmed) {
             break;
         }
         if let Some(rest) = trimmed.strip_prefix(key)

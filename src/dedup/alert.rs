@@ -40,10 +40,14 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
     history.sort_by_key(|e| e.sent);
 
     if message.sent < known.sent {
-        // Out of order: it belongs in the history, not on screen.
+        // Out of order: it belongs in the history, not on screen, except to fill what the
+        // later messages left empty (a cancel seen before the alert it cancels).
         if let Some(alert) = &mut merged.alert {
             alert.history = history;
+            alert.expires = alert.expires.or(message.expires);
+            alert.onset = alert.onset.or(message.onset);
         }
+        fill_gaps(&mut merged, incoming);
         return (merged, Outcome::Updated);
     }
 
@@ -63,6 +67,8 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
     let published = stored.published;
     let date_origin = stored.date_origin;
     let keep_place = !has_place(&incoming);
+    let textless =
+        incoming.title.is_empty() && incoming.summary.is_empty() && incoming.body.is_empty();
     // An update without text (an `info`-less message) keeps the text it updates.
     let keep_title = incoming.title.is_empty();
     let keep_summary = incoming.summary.is_empty() && incoming.body.is_empty();
@@ -73,6 +79,14 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
     if keep_summary {
         merged.summary.clone_from(&stored.summary);
         merged.body.clone_from(&stored.body);
+    }
+    // An update without `info` changes nothing a reader sees but the state.
+    if textless {
+        merged.severity = stored.severity;
+        merged.categories.clone_from(&stored.categories);
+        merged.authors.clone_from(&stored.authors);
+        merged.extra.clone_from(&stored.extra);
+        merged.url.clone_from(&stored.url);
     }
     // Nor does it move the alert off the map.
     if keep_place {
@@ -95,6 +109,28 @@ pub(super) fn merge(stored: &Item, incoming: Item, now: DateTime<Utc>) -> (Item,
         ..message
     });
     (merged, Outcome::Updated)
+}
+
+/// Fills the fields the stored item lacks from an earlier message.
+fn fill_gaps(merged: &mut Item, earlier: Item) {
+    if merged.title.is_empty() {
+        merged.title = earlier.title;
+    }
+    if merged.summary.is_empty() && merged.body.is_empty() {
+        merged.summary = earlier.summary;
+        merged.body = earlier.body;
+    }
+    if !has_place(merged) {
+        merged.areas = earlier.areas;
+        merged.geocodes = earlier.geocodes;
+        merged.location = earlier.location;
+        merged.local = earlier.local;
+    }
+    merged.severity = merged.severity.or(earlier.severity);
+    merged.url = merged.url.take().or(earlier.url);
+    if merged.categories.is_empty() {
+        merged.categories = earlier.categories;
+    }
 }
 
 /// Whether a message says where it applies.
@@ -190,6 +226,30 @@ mod tests {
         assert_eq!(alert.msg_type, MessageType::Update);
         assert_eq!(alert.history[1].msg_type, MessageType::Update);
         assert_eq!(merged.title, "Orange varning: vind");
+    }
+
+    #[test]
+    fn an_alert_arriving_after_its_cancel_fills_in_what_the_cancel_lacked() {
+        let cancel = message("A3", MessageType::Cancel, "", 10);
+        let mut alert = message("A1", MessageType::Alert, "Gasläcka i Rinkeby", 8);
+        alert.severity = Some(crate::item::Severity::Critical);
+        let (merged, _) = merge_any(&cancel, alert, at(11));
+        assert_eq!(merged.title, "Gasläcka i Rinkeby");
+        assert_eq!(merged.severity, Some(crate::item::Severity::Critical));
+        assert_eq!(merged.lifecycle(at(11)), Some(Lifecycle::Cancelled));
+        assert_eq!(merged.alert.unwrap().expires, Some(at(14)));
+    }
+
+    #[test]
+    fn an_update_without_info_keeps_severity_and_categories() {
+        let mut alert = message("A1", MessageType::Alert, "Storm", 8);
+        alert.severity = Some(crate::item::Severity::High);
+        alert.categories = vec!["Met".into()];
+        let update = message("A2", MessageType::Update, "", 9);
+        let (merged, _) = merge_any(&alert, update, at(9));
+        assert_eq!(merged.title, "Storm");
+        assert_eq!(merged.severity, Some(crate::item::Severity::High));
+        assert_eq!(merged.categories, ["Met"]);
     }
 
     #[test]

@@ -237,6 +237,11 @@ impl Poller {
             state.followed = self
                 .follow_links(source, &settings, &state, links, now, &mut parsed)
                 .await;
+            // An index lists newest first: the messages of one alert must still be stored
+            // oldest first, across the documents.
+            parsed
+                .items
+                .sort_by_key(|n| n.item.alert.as_ref().map(|a| a.sent));
         }
         if let Err(message) =
             spool::prepare(parsed.stored_files.iter().chain(&parsed.rejected_files))

@@ -183,7 +183,9 @@ impl<'a> Tx<'a> {
         let mut direct = None;
         if let Some(id) = self.by_key.get(&key)?
             && let Some(stored) = self.load(&id)?
-            && self.unclaimed(&stored.id, &normalised.key)
+            // Messages of one alert may all land on its item within one fetch.
+            && (self.unclaimed(&stored.id, &normalised.key)
+                || (stored.alert.is_some() && incoming.alert.is_some()))
         {
             let unchanged_identity = stored.url == incoming.url && stored.title == incoming.title;
             if normalised.key_is_specific || unchanged_identity {
