@@ -42,7 +42,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::common::{json_document, lat_lon, parse_time};
+use super::common::{json_document, json_kind, lat_lon, parse_time, quoted};
 use super::{Document, Kind, OptionError, ParseError, Parsed, read_options};
 use crate::item::{
     AlertStatus, GeoArea, Location, MessageType, RawAlert, RawItem, RawText, Severity,
@@ -449,7 +449,7 @@ fn items<'a>(root: &'a Value, pointer: &Pointer) -> Result<Vec<&'a Value>, Parse
             return Err(ParseError(format!(
                 "expected an array of items at {}, found {}",
                 where_(&prefix_text),
-                value_kind(other)
+                json_kind(other)
             )));
         }
     }
@@ -532,7 +532,7 @@ fn required(record: &Value, field: &Field) -> Result<String, String> {
     // Say what is there instead, when something is.
     for pointer in field {
         if let Some(other) = pointer.resolve(record).into_iter().find(|v| !v.is_null()) {
-            let kind = value_kind(other);
+            let kind = json_kind(other);
             if !matches!(other, Value::String(_)) {
                 return Err(format!("'{}' is {kind}, expected text", pointer.text));
             }
@@ -688,27 +688,6 @@ fn item(record: &Value, m: &Mapping, base: Option<&Url>) -> Result<RawItem, Stri
         });
     }
     Ok(item)
-}
-
-/// What a JSON value is, for messages.
-fn value_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// Untrusted text quoted for a message, cut so a hostile value cannot flood the health view.
-fn quoted(text: &str) -> String {
-    const MAX: usize = 60;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("'{}…'", &text[..cut]),
-        None => format!("'{text}'"),
-    }
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 
-use super::common::{json_document, lat_lon, number_pair, parse_time};
+use super::common::{json_document, json_kind, lat_lon, number_pair, parse_time};
 use super::{Document, Kind, OptionError, ParseError, Parsed, read_options};
 use crate::item::{
     AlertStatus, GeoArea, Location, MessageType, RawAlert, RawItem, RawText, Severity,
@@ -188,7 +188,7 @@ impl Kind for Krisinformation {
                 return Err(ParseError(format!(
                     "expected a JSON array of Krisinformation items (API v3 /news or /vmas), \
                      found {}",
-                    json_type(&other)
+                    json_kind(&other)
                 )));
             }
         };
@@ -206,21 +206,9 @@ impl Kind for Krisinformation {
     }
 }
 
-/// The JSON type of a value, for messages.
-fn json_type(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
-
 fn entry_item(value: serde_json::Value, items: Items) -> Result<RawItem, String> {
     if !value.is_object() {
-        return Err(format!("expected an object, found {}", json_type(&value)));
+        return Err(format!("expected an object, found {}", json_kind(&value)));
     }
     // serde's message does not name the field, so name the item at least.
     let named = match value.get("Identifier").or_else(|| value.get("Id")) {

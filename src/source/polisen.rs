@@ -34,7 +34,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::common::{json_document, lat_lon, number_pair, parse_time};
+use super::common::{json_document, json_kind, lat_lon, number_pair, parse_time, quoted};
 use super::{Document, Etiquette, Kind, OptionError, ParseError, Parsed, read_options};
 use crate::item::{GeoArea, Location, RawItem, RawText, Severity};
 
@@ -96,7 +96,7 @@ impl Kind for Polisen {
             other => {
                 return Err(ParseError(format!(
                     "expected a JSON array of Polisen events, found {}",
-                    value_kind(&other)
+                    json_kind(&other)
                 )));
             }
         };
@@ -171,7 +171,7 @@ fn event_item(event: &Value, settings: &Settings) -> Result<RawItem, String> {
     let Some(fields) = event.as_object() else {
         return Err(format!(
             "expected an event object, found {}",
-            value_kind(event)
+            json_kind(event)
         ));
     };
     let id = match fields.get("id") {
@@ -179,10 +179,7 @@ fn event_item(event: &Value, settings: &Settings) -> Result<RawItem, String> {
         Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         Some(other) => {
-            return Err(format!(
-                "'id' is {}, expected an integer",
-                value_kind(other)
-            ));
+            return Err(format!("'id' is {}, expected an integer", json_kind(other)));
         }
     };
     let text = |key: &str| {
@@ -316,27 +313,6 @@ fn type_key(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
-}
-
-/// What a JSON value is, for messages.
-fn value_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// Untrusted text quoted for a message, cut so a hostile value cannot flood the health view.
-fn quoted(text: &str) -> String {
-    const MAX: usize = 60;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("'{}…'", &text[..cut]),
-        None => format!("'{text}'"),
-    }
 }
 
 #[cfg(test)]
