@@ -82,14 +82,8 @@ impl Kind for Cap {
         read_options::<Options>(options).map(|_| ())
     }
 
-    fn ids_are_authoritative(&self) -> bool {
-        // A CAP identifier names one message; alerts share `web` links, which must not merge them.
-        true
-    }
-
     fn parse(&self, doc: &Document, options: &toml::Table) -> Result<Parsed, ParseError> {
-        let options = read_options::<Options>(options)
-            .map_err(|e| ParseError(format!("option '{}': {}", e.key, e.message)))?;
+        let options = read_options::<Options>(options)?;
         if doc.bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ParseError("empty document (0 bytes of content)".into()));
         }

@@ -157,18 +157,12 @@ impl Kind for Krisinformation {
         "krisinformation"
     }
 
-    /// An `Identifier` names one item for good; a repeated one is a revision.
-    fn ids_are_authoritative(&self) -> bool {
-        true
-    }
-
     fn check_options(&self, options: &toml::Table) -> Result<(), OptionError> {
         read_options::<Options>(options).map(|_| ())
     }
 
     fn parse(&self, doc: &Document, options: &toml::Table) -> Result<Parsed, ParseError> {
-        let options = read_options::<Options>(options)
-            .map_err(|e| ParseError(format!("option '{}': {}", e.key, e.message)))?;
+        let options = read_options::<Options>(options)?;
         let items = options.items.unwrap_or_else(|| {
             if doc.url.path().to_ascii_lowercase().contains("vma") {
                 Items::Vma

@@ -67,6 +67,13 @@ pub struct OptionError {
     pub message: String,
 }
 
+impl From<OptionError> for ParseError {
+    /// Options are checked when the config loads; one that fails at parse time is still named.
+    fn from(e: OptionError) -> ParseError {
+        ParseError(format!("option '{}': {}", e.key, e.message))
+    }
+}
+
 /// A format `lage` can read.
 pub trait Kind: Sync {
     /// The name used in config (`kind = "rss"`).

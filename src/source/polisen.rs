@@ -73,11 +73,6 @@ impl Kind for Polisen {
         settings(options).map(|_| ())
     }
 
-    /// Repeated ids are the same event revised (Polisen edits summaries in place).
-    fn ids_are_authoritative(&self) -> bool {
-        true
-    }
-
     fn etiquette(&self) -> Etiquette {
         Etiquette {
             // At most 60 calls an hour is one a minute on a steady schedule; that also keeps

@@ -120,12 +120,6 @@ impl Kind for SmhiWarnings {
         "smhi-warnings"
     }
 
-    /// A warning area's id names one warning for good; a repeated one is a revision. (All
-    /// items share one link, so they must never be told apart or merged by it.)
-    fn ids_are_authoritative(&self) -> bool {
-        true
-    }
-
     fn check_options(&self, options: &toml::Table) -> Result<(), OptionError> {
         let parsed = read_options::<Options>(options)?;
         match parsed.link.as_deref().map(url::Url::parse) {
@@ -138,8 +132,7 @@ impl Kind for SmhiWarnings {
     }
 
     fn parse(&self, doc: &Document, options: &toml::Table) -> Result<Parsed, ParseError> {
-        let options = read_options::<Options>(options)
-            .map_err(|e| ParseError(format!("option '{}': {}", e.key, e.message)))?;
+        let options = read_options::<Options>(options)?;
         let language = options.language.unwrap_or_default();
         let link = options.link.unwrap_or_else(|| DEFAULT_LINK.to_string());
         let Value::Array(records) = json_document(doc)? else {

@@ -127,14 +127,8 @@ impl Kind for SrVma {
         read_options::<Options>(options).map(|_| ())
     }
 
-    fn ids_are_authoritative(&self) -> bool {
-        // A CAP identifier names one message; VMAs share `web` links, which must not merge them.
-        true
-    }
-
     fn parse(&self, doc: &Document, options: &toml::Table) -> Result<Parsed, ParseError> {
-        let options = read_options::<Options>(options)
-            .map_err(|e| ParseError(format!("option '{}': {}", e.key, e.message)))?;
+        let options = read_options::<Options>(options)?;
         let value = common::json_document(doc)?;
         let response: Response = serde_json::from_value(value).map_err(|e| {
             ParseError(format!(
