@@ -18,6 +18,8 @@ pub mod item;
 pub mod normalise;
 pub mod opml;
 pub mod poll;
+pub mod rules;
 pub mod source;
 pub mod store;
+pub mod tags;
 pub mod time;
