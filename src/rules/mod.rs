@@ -1,14 +1,26 @@
 //! Tagging rules: the analyst-readable TOML rule language (`docs/rules.md`), compiled once into
 //! one matcher for all rules, applied to items at ingest and on demand (test, explain, replay).
 //!
-//! This module never does IO except reading rule files in [`RuleSet::load_dir`]; tagging is a
-//! pure function of the item and the compiled rules.
+//! `syntax` reads the files, `term` parses terms, `fold` folds text for matching, `compile`
+//! checks everything and builds the [`Engine`], `engine` tags. Nothing here does IO except
+//! reading rule files in [`RuleSet::load_dir`]; tagging is a pure function of the item and the
+//! compiled rules.
+
+mod compile;
+mod engine;
+mod fold;
+mod syntax;
+mod term;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use xxhash_rust::xxh3::Xxh3;
+
 use crate::item::Item;
 use crate::tags::Tagging;
+pub use engine::{Engine, Miss, Rule};
+pub use fold::fold;
 
 /// One rule file's text and where it came from.
 #[derive(Debug, Clone)]
@@ -22,8 +34,8 @@ pub struct RuleFile {
 /// A rule file error, naming the file, the line and (where known) the rule.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum RuleError {
-    /// The directory or a file could not be read.
-    #[error("{}: cannot read rules: {message}", path.display())]
+    /// The directory or a file could not be read, or the rules as a whole are too large.
+    #[error("{}: {message}", path.display())]
     Read {
         /// The file or directory.
         path: PathBuf,
@@ -52,7 +64,9 @@ pub struct RuleErrors(pub Vec<RuleError>);
 /// A compiled set of rules.
 #[derive(Debug, Default)]
 pub struct RuleSet {
+    engine: Engine,
     version: String,
+    files: Vec<PathBuf>,
 }
 
 impl RuleSet {
@@ -63,36 +77,128 @@ impl RuleSet {
 
     /// Reads and compiles every `*.toml` file in `dir`, in file-name order.
     pub fn load_dir(dir: &Path) -> Result<RuleSet, RuleErrors> {
-        let _ = dir;
-        Ok(RuleSet::empty())
+        RuleSet::from_files(&read_dir(dir)?)
     }
 
-    /// Compiles rule files given as text.
+    /// Compiles rule files given as text, in the order given.
     pub fn from_files(files: &[RuleFile]) -> Result<RuleSet, RuleErrors> {
-        let _ = files;
-        Ok(RuleSet::empty())
+        let engine = compile::compile(files).map_err(RuleErrors)?;
+        let mut hash = Xxh3::new();
+        for file in files {
+            hash.update(file.path.to_string_lossy().as_bytes());
+            hash.update(&[0]);
+            hash.update(file.text.as_bytes());
+            hash.update(&[0]);
+        }
+        Ok(RuleSet {
+            engine,
+            version: format!("{:016x}", hash.digest()),
+            files: files.iter().map(|f| f.path.clone()).collect(),
+        })
     }
 
     /// Tags an item: the firing rules, their tags and evidence.
     pub fn tag(&self, item: &Item) -> Tagging {
-        let _ = item;
-        Tagging {
-            rules_version: self.version.clone(),
-            ..Tagging::default()
-        }
+        self.engine.tag(item, &self.version)
     }
 
-    /// A fingerprint of the compiled rules (stored with each tagging).
+    /// Tags an item and also says why the rules that found something did not fire.
+    pub fn trace(&self, item: &Item) -> (Tagging, Vec<Miss>) {
+        self.engine.trace(item, &self.version)
+    }
+
+    /// A fingerprint of the rule files (stored with each tagging).
     pub fn version(&self) -> &str {
         &self.version
     }
+
+    /// The compiled rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.engine.rules
+    }
+
+    /// The files the rules came from.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// Every tag some rule can give, sorted.
+    pub fn tags(&self) -> Vec<&str> {
+        let mut tags: Vec<&str> = self
+            .engine
+            .rules
+            .iter()
+            .flat_map(|r| r.tags.iter().map(String::as_str))
+            .collect();
+        tags.sort_unstable();
+        tags.dedup();
+        tags
+    }
+}
+
+/// Reads the `*.toml` files of a rule directory, sorted by file name.
+pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, RuleErrors> {
+    let read_error = |path: &Path, e: std::io::Error| {
+        RuleErrors(vec![RuleError::Read {
+            path: path.to_path_buf(),
+            message: format!("cannot read rules: {e}"),
+        }])
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
+        let path = entry.map_err(|e| read_error(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let len = std::fs::metadata(&path)
+            .map_err(|e| read_error(&path, e))?
+            .len();
+        if len > compile::MAX_FILE_BYTES as u64 {
+            return Err(RuleErrors(vec![RuleError::Read {
+                path,
+                message: format!(
+                    "the file is {len} bytes, at most {} are read",
+                    compile::MAX_FILE_BYTES
+                ),
+            }]));
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| read_error(&path, e))?;
+        files.push(RuleFile { path, text });
+    }
+    Ok(files)
 }
 
 /// A hash of everything in an item that rules look at; when two versions of an item have the
 /// same fingerprint, their tags are the same under the same rules.
 pub fn input_fingerprint(item: &Item) -> u64 {
-    let _ = item;
-    0
+    let mut hash = Xxh3::new();
+    let mut put = |text: &str| {
+        hash.update(text.as_bytes());
+        hash.update(&[0]);
+    };
+    put(&item.title);
+    put(&item.summary);
+    put(&item.body);
+    put(&item.source);
+    put(&item.kind);
+    for category in &item.categories {
+        put(category);
+    }
+    put("\u{1}");
+    if let Some(name) = item.location.as_ref().and_then(|l| l.name.as_deref()) {
+        put(name);
+    }
+    for area in item.areas.iter().chain(&item.geocodes) {
+        put(area);
+    }
+    put("\u{1}");
+    put(item.local.as_ref().map_or("", |l| l.place.as_str()));
+    put(item.severity.map_or("", |s| s.as_str()));
+    hash.digest()
 }
 
 /// The rules in force, shared by the poller and the frontends, swapped whole on a reload.

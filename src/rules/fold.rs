@@ -1,0 +1,175 @@
+//! Folding text for term matching: lowercase words separated by single spaces.
+//!
+//! Terms and item text go through the same fold, so `Hägersten-Liljeholmen`, `HÄGERSTEN
+//! liljeholmen` and `hägersten/liljeholmen` all become `hägersten liljeholmen`, and a word
+//! boundary is always a space or an end of the string. Å, ä and ö are letters of their own in
+//! Swedish and stay; other accents fold to the base letter (`é` → `e`), and the Danish and
+//! Norwegian `æ`, `ø` fold to `ä`, `ö`. Decomposed å, ä, ö (a letter plus a combining mark, as
+//! some feeds send them) fold like the composed ones.
+
+/// Folds `text` into `out` (cleared first).
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    out.reserve(text.len());
+    let mut pending_space = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_alphanumeric() {
+            // Combining marks are not alphanumeric; they only matter right after a letter
+            // (handled below), elsewhere they separate like punctuation.
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        let mark = chars.peek().copied().filter(|m| is_combining(*m));
+        if let Some(mark) = mark {
+            chars.next();
+            if let Some(composed) = compose(c, mark) {
+                out.push(composed);
+                continue;
+            }
+        }
+        for lower in c.to_lowercase() {
+            if lower.is_alphanumeric() {
+                out.push(base_letter(lower));
+            }
+        }
+        // Further marks on the same letter are dropped.
+        while chars.peek().is_some_and(|m| is_combining(*m)) {
+            chars.next();
+        }
+    }
+}
+
+/// Folds `text` into a new string.
+pub fn fold(text: &str) -> String {
+    let mut out = String::new();
+    fold_into(text, &mut out);
+    out
+}
+
+fn is_combining(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c)
+}
+
+/// A letter followed by a combining ring or diaeresis that makes å, ä or ö.
+fn compose(letter: char, mark: char) -> Option<char> {
+    match (letter.to_ascii_lowercase(), mark) {
+        ('a', '\u{30a}') => Some('å'),
+        ('a', '\u{308}') => Some('ä'),
+        ('o', '\u{308}') => Some('ö'),
+        _ => None,
+    }
+}
+
+fn base_letter(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ā' => 'a',
+        'æ' => 'ä',
+        'ç' | 'č' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' | 'ń' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' => 'o',
+        'ø' => 'ö',
+        'š' | 'ś' => 's',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ž' | 'ź' | 'ż' => 'z',
+        'ł' => 'l',
+        _ => c,
+    }
+}
+
+/// Byte offsets of the spaces in a folded string, to turn a byte offset into a word number.
+pub struct WordIndex {
+    spaces: Vec<u32>,
+}
+
+impl WordIndex {
+    /// Indexes a folded string.
+    pub fn new(folded: &str) -> WordIndex {
+        WordIndex {
+            spaces: folded
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b' ')
+                .map(|(i, _)| i as u32)
+                .collect(),
+        }
+    }
+
+    /// The number of the word at byte `offset` (0 for the first word).
+    pub fn word_at(&self, offset: usize) -> u32 {
+        self.spaces.partition_point(|&s| (s as usize) < offset) as u32
+    }
+
+    /// The byte range of words `first..=last`.
+    pub fn span(&self, folded: &str, first: u32, last: u32) -> std::ops::Range<usize> {
+        let start = match first {
+            0 => 0,
+            n => self
+                .spaces
+                .get(n as usize - 1)
+                .map_or(0, |&s| s as usize + 1),
+        };
+        let end = self
+            .spaces
+            .get(last as usize)
+            .map_or(folded.len(), |&s| s as usize);
+        start..end.max(start)
+    }
+}
+
+/// Widens a byte range of a folded string to whole words.
+pub fn whole_words(folded: &str, start: usize, end: usize) -> std::ops::Range<usize> {
+    let bytes = folded.as_bytes();
+    let start = bytes[..start]
+        .iter()
+        .rposition(|&b| b == b' ')
+        .map_or(0, |p| p + 1);
+    let end = bytes[end..]
+        .iter()
+        .position(|&b| b == b' ')
+        .map_or(folded.len(), |p| end + p);
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_punctuation_and_accents_fold() {
+        assert_eq!(
+            fold("  Hägersten-LILJEHOLMEN: Skolbrand!! "),
+            "hägersten liljeholmen skolbrand"
+        );
+        assert_eq!(fold("ÅÄÖ åäö"), "åäö åäö");
+        assert_eq!(fold("Café Señor Müller"), "cafe senor muller");
+        assert_eq!(fold("Øvelse i Ærø"), "övelse i ärö");
+        assert_eq!(fold("E4 södergående, 2 km"), "e4 södergående 2 km");
+    }
+
+    #[test]
+    fn decomposed_swedish_letters_fold_like_composed_ones() {
+        assert_eq!(fold("Ha\u{308}gersten A\u{30a}rsta"), "hägersten årsta");
+        assert_eq!(fold("Bjo\u{308}rkhagen"), "björkhagen");
+        assert_eq!(fold("cafe\u{301}"), "cafe");
+    }
+
+    #[test]
+    fn word_numbers_and_spans() {
+        let folded = fold("hot mot en anställd");
+        let index = WordIndex::new(&folded);
+        assert_eq!(index.word_at(0), 0);
+        assert_eq!(index.word_at(4), 1);
+        assert_eq!(index.word_at(11), 3);
+        assert_eq!(&folded[index.span(&folded, 1, 2)], "mot en");
+        assert_eq!(&folded[index.span(&folded, 3, 3)], "anställd");
+        assert_eq!(&folded[whole_words(&folded, 13, 15)], "anställd");
+    }
+}
