@@ -117,6 +117,7 @@ fn batch(source: &str, doc: &Document) -> FetchBatch {
         items,
         state: SourceState::default(),
         now,
+        rules: None,
     }
 }
 

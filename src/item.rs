@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::tags::Tagging;
+
 /// A place an item refers to: a name, coordinates, or both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Location {
@@ -457,6 +459,10 @@ pub struct Item {
     /// gives no place to tell).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local: Option<LocalMatch>,
+    /// What the rules concluded about this version of the item: tags, evidence, a raised
+    /// severity and a priority. Manual overrides are kept apart, in the store's override log.
+    #[serde(default, skip_serializing_if = "Tagging::is_empty")]
+    pub tagging: Tagging,
 }
 
 impl Item {
@@ -473,5 +479,54 @@ impl Item {
     /// The alert's state at `now`, for warnings and alerts.
     pub fn lifecycle(&self, now: DateTime<Utc>) -> Option<Lifecycle> {
         self.alert.as_ref().map(|a| a.lifecycle(now))
+    }
+
+    /// The severity to show: the source's own, raised by a firing rule's `severity` when that
+    /// is higher (a rule never lowers what the source said).
+    pub fn effective_severity(&self) -> Option<Severity> {
+        self.severity.max(self.tagging.severity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalise::normalise;
+
+    fn item(severity: Option<Severity>, raised: Option<Severity>) -> Item {
+        let mut item = normalise(
+            RawItem {
+                title: Some(RawText::plain("Brand")),
+                severity,
+                ..RawItem::default()
+            },
+            "s",
+            "rss",
+            Utc::now(),
+        )
+        .item;
+        item.tagging.severity = raised;
+        item
+    }
+
+    #[test]
+    fn a_rule_raises_the_severity_shown_but_never_lowers_it() {
+        use Severity::{High, Low};
+        assert_eq!(item(Some(Low), Some(High)).effective_severity(), Some(High));
+        assert_eq!(item(Some(High), Some(Low)).effective_severity(), Some(High));
+        assert_eq!(item(None, Some(Low)).effective_severity(), Some(Low));
+        assert_eq!(item(Some(Low), None).effective_severity(), Some(Low));
+        assert_eq!(item(None, None).effective_severity(), None);
+        // The source's own severity is kept as it was.
+        assert_eq!(item(Some(Low), Some(High)).severity, Some(Low));
+    }
+
+    #[test]
+    fn an_untagged_item_is_stored_without_a_tagging_and_reads_back() {
+        let plain = item(None, None);
+        let json = serde_json::to_value(&plain).expect("encode");
+        assert!(json.get("tagging").is_none(), "{json}");
+        let back: Item = serde_json::from_value(json).expect("an item without tagging decodes");
+        assert_eq!(back, plain);
     }
 }

@@ -596,3 +596,32 @@ fn an_option_after_a_multi_line_array_is_found_on_its_line() {
     // `foo` sorts before `note`, so it is the unknown key reported, on its own line.
     assert_error_at(&stderr, &config, 12, &["options.foo"]);
 }
+
+#[test]
+fn a_rules_directory_that_does_not_exist_is_named_with_its_line() {
+    let dir = config_dir();
+    let body = "# Stadens lägesbild (test)\nrules = \"regler\"\n";
+    assert_line_holds(body, 2, "rules");
+    let config = write_config(dir.path(), body);
+    let stderr = load_error(&config);
+    assert_error_at(
+        &stderr,
+        &config,
+        2,
+        &["key 'rules'", "'regler'", "does not exist"],
+    );
+}
+
+#[test]
+fn a_rules_key_in_two_files_names_the_first() {
+    let dir = config_dir();
+    std::fs::create_dir(dir.path().join("rules")).expect("create rules dir");
+    let main_body = "include = [\"more.toml\"]\nrules = \"rules\"\n";
+    let main = write_config(dir.path(), main_body);
+    let more_body = "# more\n\nrules = \"rules\"\n";
+    let more = write_file(dir.path(), "more.toml", more_body);
+    assert_line_holds(more_body, 3, "rules");
+    let stderr = load_error(&main);
+    let first = format!("{}:2", main.display());
+    assert_error_at(&stderr, &more, 3, &["key 'rules' is defined twice", &first]);
+}

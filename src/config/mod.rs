@@ -148,6 +148,9 @@ pub struct Config {
     pub area: crate::area::AreaOfInterest,
     /// How CAP grades map to severity (`[[cap_severity]]`, else the default table).
     pub cap_severity: crate::grading::GradingTable,
+    /// The tagging rules' directory: `rules = "..."` (relative to the file that says it), else
+    /// `rules/` beside the main config file when that exists; `None` means no rules.
+    pub rules_dir: Option<PathBuf>,
     /// Where `${VAR}` references are resolved.
     pub env: Env,
 }
@@ -188,6 +191,8 @@ impl Config {
             area_origin: None,
             grading: None,
             grading_origin: None,
+            rules_dir: None,
+            rules_origin: None,
             sources: Vec::new(),
             seen_ids: HashMap::new(),
             visiting: vec![canonical],
@@ -199,6 +204,7 @@ impl Config {
             sources: loader.sources,
             area: loader.area.unwrap_or_default(),
             cap_severity: loader.grading.unwrap_or_default(),
+            rules_dir: loader.rules_dir.or_else(|| default_rules_dir(path)),
             env: loader.env,
         })
     }
@@ -255,6 +261,8 @@ struct Loader {
     area_origin: Option<Origin>,
     grading: Option<crate::grading::GradingTable>,
     grading_origin: Option<Origin>,
+    rules_dir: Option<PathBuf>,
+    rules_origin: Option<Origin>,
     sources: Vec<SourceConfig>,
     seen_ids: HashMap<String, Origin>,
     visiting: Vec<PathBuf>,
@@ -304,6 +312,11 @@ impl Loader {
             let line = line_of(text, first.span().start);
             define_once(&mut self.grading_origin, "[[cap_severity]]", path, line)?;
             self.grading = Some(assess::grading(file.cap_severity, text, path)?);
+        }
+        if let Some(rules) = file.rules {
+            let line = line_of(text, rules.span().start);
+            define_once(&mut self.rules_origin, "key 'rules'", path, line)?;
+            self.rules_dir = Some(rules_dir(rules.get_ref(), path, line)?);
         }
         for source in file.source {
             let span = source.span();
@@ -629,6 +642,51 @@ impl Loader {
             }
         }
         Ok(template)
+    }
+}
+
+/// The directory a `rules` key names, relative to the file it is written in; it must exist,
+/// so a typo is caught here rather than silently running without rules.
+fn rules_dir(value: &str, path: &Path, line: usize) -> Result<PathBuf, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        message: format!("key 'rules': {message}"),
+    };
+    let written = value.trim();
+    if written.is_empty() {
+        return Err(invalid(
+            "empty value: expected a directory of rule files, e.g. \"rules\"".into(),
+        ));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let dir = base.join(written);
+    if !dir.exists() {
+        return Err(invalid(format!(
+            "'{written}' does not exist (relative to {})",
+            shown_dir(base)
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(invalid(format!(
+            "'{written}' is not a directory: expected the directory holding the rule files"
+        )));
+    }
+    Ok(dir)
+}
+
+/// `rules/` beside the main config file, when there is one.
+fn default_rules_dir(main: &Path) -> Option<PathBuf> {
+    let dir = main.parent().unwrap_or(Path::new(".")).join("rules");
+    dir.is_dir().then_some(dir)
+}
+
+/// A directory for messages: `.` rather than nothing for the current one.
+fn shown_dir(dir: &Path) -> String {
+    if dir.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        dir.display().to_string()
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-/// One config file: includes, optional fetch settings, sources.
+/// One config file: includes, optional fetch settings, sources, area, CAP table, rules dir.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFile {
@@ -20,6 +20,8 @@ pub(super) struct RawFile {
     pub area: Option<Spanned<RawArea>>,
     #[serde(default)]
     pub cap_severity: Vec<Spanned<RawGrading>>,
+    /// The tagging rules' directory, relative to the file that names it.
+    pub rules: Option<Spanned<String>>,
 }
 
 /// The `[area]` table: what counts as local.

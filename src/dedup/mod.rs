@@ -5,6 +5,10 @@
 //! bumps its revision only when its visible content changed. The same canonical URL from a second
 //! source becomes a second sighting of the existing item, not a new item. Near-duplicate stories
 //! across sources (different URLs) are left for a later clustering step (`Item::cluster`).
+//!
+//! An item's `tagging` travels with its content: a merge that keeps the stored content keeps the
+//! stored tagging, one that takes the new version takes its tagging. Whether that still fits the
+//! merged item is the store's check (`store/ingest.rs`), since only it holds the rules snapshot.
 
 use chrono::{DateTime, Utc};
 
@@ -79,6 +83,10 @@ pub(super) fn replace_content(merged: &mut Item, stored: &Item, incoming: Item) 
     merged.local = incoming.local;
     merged.alert = incoming.alert;
     merged.content_hash = incoming.content_hash;
+    // The tagging describes the content it was computed on: the new version brings its own.
+    // Where a merge then mixes versions (an alert update without text), the store sees the
+    // merged item's rule input differ from both and tags it afresh.
+    merged.tagging = incoming.tagging;
     merged.revision = stored.revision.saturating_add(1);
 }
 
@@ -191,6 +199,31 @@ mod tests {
         assert_eq!(outcome, Outcome::Updated);
         assert_eq!(merged.severity, None);
         assert!(merged.extra.is_empty());
+    }
+
+    fn tagged(mut item: Item, tag: &str) -> Item {
+        item.tagging.tags = vec![tag.to_string()];
+        item
+    }
+
+    #[test]
+    fn a_new_version_brings_its_tagging_and_a_sighting_keeps_the_owners() {
+        let stored = tagged(item("a", "Brand", 2), "fokus/olyckor");
+        let (merged, outcome) = merge(
+            &stored,
+            tagged(item("a", "Inbrott", 3), "fokus/brott"),
+            at(3),
+        );
+        assert_eq!(outcome, Outcome::Updated);
+        assert_eq!(merged.tagging.tags, ["fokus/brott"]);
+
+        let (unchanged, outcome) = merge(&merged, tagged(item("a", "Inbrott", 4), "x"), at(4));
+        assert_eq!(outcome, Outcome::Unchanged);
+        assert_eq!(unchanged.tagging.tags, ["fokus/brott"]);
+
+        let (sighted, outcome) = merge(&merged, tagged(item("b", "Annat", 4), "y"), at(4));
+        assert_eq!(outcome, Outcome::Updated);
+        assert_eq!(sighted.tagging.tags, ["fokus/brott"]);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use xxhash_rust::xxh3::xxh3_128;
 use crate::item::{
     Alert, AlertEvent, DateOrigin, GeoArea, Item, Location, RawAlert, RawItem, RawText, Sighting,
 };
+use crate::tags::Tagging;
 
 /// Caps on field lengths, in characters: enough for any real item, bounded for hostile ones.
 pub mod limits {
@@ -177,6 +178,8 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
         areas,
         geocodes,
         local: None,
+        // Tagged by the poll once the area check has set `local` (rules may ask for it).
+        tagging: Tagging::default(),
     };
     item.content_hash = content_hash(&item);
     let key = identity::dedup_key(&item);

@@ -1,4 +1,4 @@
-//! The poll cycle: fetch → parse → normalise → store, per source, concurrently.
+//! The poll cycle: fetch → parse → normalise → tag → store, per source, concurrently.
 //!
 //! A failing source never stops the others: its error becomes its health state. Only storage
 //! failures end a cycle, because then nothing can be reported saved. `run` repeats the cycle on
@@ -20,6 +20,7 @@ use crate::config::{Config, SourceConfig};
 use crate::fetch::{Fetched, Fetcher, Fresh, Request};
 use crate::health::{PollStatus, SourceState};
 use crate::normalise::text::sanitize_message;
+use crate::rules::{RuleSet, SharedRules};
 use crate::source;
 use crate::store::{FetchBatch, Store, StoreError};
 use parse::{ParseSettings, parse_documents};
@@ -72,13 +73,15 @@ pub fn totals(reports: &[SourceReport]) -> Totals {
     })
 }
 
-/// Everything a poll needs: config, fetcher, store writer. Cheap to clone.
+/// Everything a poll needs: config, fetcher, store writer, tagging rules. Cheap to clone.
 #[derive(Clone)]
 pub struct Poller {
     config: Arc<Config>,
     fetcher: Arc<Fetcher>,
     store: Arc<Store>,
     writer: Writer,
+    /// The rules in force; a reload swaps the set inside, and each poll takes one snapshot.
+    rules: SharedRules,
     /// Parses running at once: one per core is all the CPU there is, and it leaves the blocking
     /// pool free for DNS lookups and file reads.
     parse_slots: Arc<tokio::sync::Semaphore>,
@@ -95,8 +98,29 @@ impl Poller {
             fetcher,
             store,
             writer,
+            rules: Arc::new(std::sync::RwLock::new(Arc::new(RuleSet::empty()))),
             parse_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
         })
+    }
+
+    /// Tags items with `rules` (shared with whoever reloads them) instead of the empty set.
+    pub fn with_rules(mut self, rules: SharedRules) -> Poller {
+        self.rules = rules;
+        self
+    }
+
+    /// The rules this poller tags with; swapping the set inside takes effect at the next poll.
+    pub fn rules(&self) -> SharedRules {
+        self.rules.clone()
+    }
+
+    /// The rule set in force now. A writer that panicked cannot have left a half-swapped set
+    /// (a swap is one assignment), so a poisoned lock still holds a whole one.
+    fn rules_snapshot(&self) -> Arc<RuleSet> {
+        match self.rules.read() {
+            Ok(rules) => rules.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// The configuration in use.
@@ -143,13 +167,14 @@ impl Poller {
         Ok(reports.into_iter().flatten().collect())
     }
 
-    /// Polls one source: fetch, parse, normalise, store. Errors other than storage become the
-    /// source's health and its report.
+    /// Polls one source: fetch, parse, normalise, tag, store. Errors other than storage become
+    /// the source's health and its report. The rules in force at the start tag the whole poll.
     pub async fn poll_source(&self, id: &str) -> Result<SourceReport, Arc<StoreError>> {
         let Some(source) = self.config.source(id) else {
             return Ok(error_report(id, format!("unknown source '{id}'")));
         };
         let now = Utc::now();
+        let rules = self.rules_snapshot();
         let mut state = self.store.source_state(id).map_err(Arc::new)?;
         if let Some(until) = state.deferred(now) {
             return Ok(deferred_report(
@@ -189,7 +214,7 @@ impl Poller {
                     .await?;
                 Ok(SourceReport::empty(id, PollStatus::NotModified))
             }
-            Fetched::Documents(fresh) => self.store_fresh(source, state, now, fresh).await,
+            Fetched::Documents(fresh) => self.store_fresh(source, state, now, fresh, rules).await,
         }
     }
 
@@ -199,6 +224,7 @@ impl Poller {
         mut state: SourceState,
         now: DateTime<Utc>,
         fresh: Fresh,
+        rules: Arc<RuleSet>,
     ) -> Result<SourceReport, Arc<StoreError>> {
         let Some(kind) = source::kind(&source.kind) else {
             let message = format!("unknown kind '{}'", source.kind);
@@ -209,6 +235,7 @@ impl Poller {
             source_id: source.id.clone(),
             options: source.options.clone(),
             config: self.config.clone(),
+            rules: rules.clone(),
         };
         let Fresh {
             docs,
@@ -274,6 +301,7 @@ impl Poller {
                 items: parsed.items,
                 state,
                 now,
+                rules: Some(rules),
             }))
             .await?;
         // Only now, with the items durable, may spool files leave the spool.

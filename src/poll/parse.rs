@@ -10,21 +10,25 @@ use url::Url;
 use crate::config::Config;
 use crate::item::RawItem;
 use crate::normalise::{Normalised, disambiguate, normalise};
+use crate::rules::RuleSet;
 use crate::source::{Document, Kind};
 
-/// What parsing needs besides the documents: the kind, the source and the config's rules
-/// for judging items (area of interest, CAP grading).
+/// What parsing needs besides the documents: the kind, the source, the config's rules for
+/// judging items (area of interest, CAP grading) and the tagging rules of this poll.
 #[derive(Clone)]
 pub(super) struct ParseSettings {
     pub kind: &'static dyn Kind,
     pub source_id: String,
     pub options: toml::Table,
     pub config: Arc<Config>,
+    /// The poll's snapshot of the tagging rules: every item of one poll is tagged by one set,
+    /// even if the rules are swapped meanwhile.
+    pub rules: Arc<RuleSet>,
 }
 
 impl ParseSettings {
     /// Severity from the CAP grading where the kind gave none, then the area check, then
-    /// normalisation.
+    /// normalisation, then tagging (last, since rules may ask whether the item is local).
     fn judge(&self, mut raw: RawItem, now: DateTime<Utc>) -> Normalised {
         if raw.severity.is_none()
             && let Some(grading) = &raw.grading
@@ -34,6 +38,7 @@ impl ParseSettings {
         let local = self.config.area.locate(&raw.areas, raw.location.as_ref());
         let mut normalised = normalise(raw, &self.source_id, self.kind.name(), now);
         normalised.item.local = local;
+        normalised.item.tagging = self.rules.tag(&normalised.item);
         normalised
     }
 }
@@ -160,6 +165,7 @@ mod tests {
             source_id: "s".into(),
             options: toml::Table::new(),
             config: Arc::new(config),
+            rules: Arc::new(RuleSet::empty()),
         }
     }
 

@@ -1,7 +1,13 @@
-//! Writing one fetch: look each item up, let `dedup` decide, write items, indexes and the
-//! source's state in one sled transaction.
+//! Writing one fetch: look each item up, let `dedup` decide, settle the merged item's tagging,
+//! write items, indexes and the source's state in one sled transaction.
+//!
+//! Items arrive tagged (the poll tags them as it parses). A merge may store something other than
+//! the incoming version: the stored content with a new sighting, or an alert update that keeps
+//! the text it updates. The merged item keeps a tagging only if it was computed on the same rule
+//! input (`rules::input_fingerprint`); otherwise it is tagged again with the fetch's rules.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sled::Transactional;
@@ -12,9 +18,10 @@ use crate::dedup::{self, Outcome};
 use crate::health::SourceState;
 use crate::item::Item;
 use crate::normalise::{Match, Normalised};
+use crate::rules::{RuleSet, input_fingerprint};
 
 /// Everything one fetch of one source produced.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FetchBatch {
     /// The source id.
     pub source: String,
@@ -24,6 +31,21 @@ pub struct FetchBatch {
     pub state: SourceState,
     /// When the fetch happened.
     pub now: DateTime<Utc>,
+    /// The rules the items were tagged with, to tag a merged item whose rule input is neither
+    /// the incoming nor the stored version's; `None` keeps the incoming tagging.
+    pub rules: Option<Arc<RuleSet>>,
+}
+
+impl std::fmt::Debug for FetchBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FetchBatch")
+            .field("source", &self.source)
+            .field("items", &self.items)
+            .field("state", &self.state)
+            .field("now", &self.now)
+            .field("rules", &self.rules.as_ref().map(|r| r.version()))
+            .finish()
+    }
 }
 
 /// What a batch did to the store.
@@ -71,6 +93,7 @@ pub(super) fn apply(trees: &Trees, batch: &FetchBatch) -> Result<BatchReport, In
                 by_key,
                 source: &batch.source,
                 now: batch.now,
+                rules: batch.rules.as_deref(),
                 generic_urls: &generic,
                 claimed: HashMap::new(),
             };
@@ -118,6 +141,7 @@ struct Tx<'a> {
     by_key: &'a TransactionalTree,
     source: &'a str,
     now: DateTime<Utc>,
+    rules: Option<&'a RuleSet>,
     /// URLs that several items of this fetch link to (listing pages): they identify nothing.
     generic_urls: &'a HashSet<&'a str>,
     /// Stored items already matched in this fetch, with the key that matched them: two
@@ -133,7 +157,7 @@ impl<'a> Tx<'a> {
         // Seen before by this source (under its key, or an alias of it).
         if let Some(stored) = self.find_by_key(normalised)? {
             self.claimed.insert(stored.id.clone(), &normalised.key);
-            let (merged, outcome) = dedup::merge(&stored, incoming.clone(), self.now);
+            let (merged, outcome) = self.merge(&stored, incoming);
             self.save(Some(&stored), &merged, outcome, normalised.merges_by_url)?;
             return Ok((merged.id, outcome));
         }
@@ -147,7 +171,7 @@ impl<'a> Tx<'a> {
             && self.unclaimed(&stored.id, &normalised.key)
         {
             self.claimed.insert(stored.id.clone(), &normalised.key);
-            let (merged, outcome) = dedup::merge(&stored, incoming.clone(), self.now);
+            let (merged, outcome) = self.merge(&stored, incoming);
             self.by_key.insert(source_key, merged.id.as_bytes())?;
             self.save(Some(&stored), &merged, outcome, normalised.merges_by_url)?;
             return Ok((merged.id, outcome));
@@ -168,6 +192,16 @@ impl<'a> Tx<'a> {
         self.claimed.insert(incoming.id.clone(), &normalised.key);
         self.save(None, incoming, Outcome::New, normalised.merges_by_url)?;
         Ok((incoming.id.clone(), Outcome::New))
+    }
+
+    /// Lets `dedup` merge, then settles the tagging of what will be stored.
+    fn merge(&self, stored: &Item, incoming: &Item) -> (Item, Outcome) {
+        let (mut merged, outcome) = dedup::merge(stored, incoming.clone(), self.now);
+        // An unchanged item keeps what it had: nothing it is tagged on moved.
+        if outcome != Outcome::Unchanged {
+            settle_tagging(&mut merged, incoming, stored, self.rules);
+        }
+        (merged, outcome)
     }
 
     /// The stored item this source's item was seen as before.
@@ -274,6 +308,44 @@ impl<'a> Tx<'a> {
     }
 }
 
+/// Whose tagging a merged item keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TaggingFrom {
+    /// The incoming version's (tagged moments ago with the current rules).
+    Incoming,
+    /// The stored version's.
+    Stored,
+    /// Neither fits: tag the merged item.
+    Retag,
+}
+
+/// Decides from the rule-input fingerprints of the merged, incoming and stored items.
+fn tagging_from(merged: u64, incoming: u64, stored: u64) -> TaggingFrom {
+    if merged == incoming {
+        TaggingFrom::Incoming
+    } else if merged == stored {
+        TaggingFrom::Stored
+    } else {
+        TaggingFrom::Retag
+    }
+}
+
+/// Gives `merged` the tagging computed on the same rule input, or tags it with `rules` (keeping
+/// the incoming tagging when there are none to tag with).
+fn settle_tagging(merged: &mut Item, incoming: &Item, stored: &Item, rules: Option<&RuleSet>) {
+    let fingerprint = input_fingerprint(merged);
+    let from = tagging_from(
+        fingerprint,
+        input_fingerprint(incoming),
+        input_fingerprint(stored),
+    );
+    merged.tagging = match (from, rules) {
+        (TaggingFrom::Stored, _) => stored.tagging.clone(),
+        (TaggingFrom::Retag, Some(rules)) => rules.tag(merged),
+        (TaggingFrom::Incoming, _) | (TaggingFrom::Retag, None) => incoming.tagging.clone(),
+    };
+}
+
 /// URLs that more than one distinct item of the fetch links to.
 fn generic_urls(items: &[Normalised]) -> HashSet<&str> {
     let mut keys_by_url: HashMap<&str, HashSet<&str>> = HashMap::new();
@@ -287,4 +359,20 @@ fn generic_urls(items: &[Normalised]) -> HashSet<&str> {
         .filter(|(_, keys)| keys.len() > 1)
         .map(|(url, _)| url)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_merged_item_keeps_the_tagging_computed_on_its_own_rule_input() {
+        // New version taken whole, or the same input as both.
+        assert_eq!(tagging_from(1, 1, 2), TaggingFrom::Incoming);
+        assert_eq!(tagging_from(1, 1, 1), TaggingFrom::Incoming);
+        // The stored content kept (another source's sighting).
+        assert_eq!(tagging_from(2, 1, 2), TaggingFrom::Stored);
+        // A mix of both (an alert update without text keeps the text it updates).
+        assert_eq!(tagging_from(3, 1, 2), TaggingFrom::Retag);
+    }
 }

@@ -39,6 +39,22 @@ pub fn by_key(source: &str, dedup_key: &str) -> Vec<u8> {
     key
 }
 
+/// The prefix of all `tag_overrides` keys of one item: item id, NUL.
+pub fn tag_override_prefix(item_id: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(item_id.len() + 1 + 8);
+    key.extend_from_slice(item_id.as_bytes());
+    key.push(0);
+    key
+}
+
+/// `tag_overrides` key: item id, NUL, the 8-byte big-endian sequence that keeps the log in
+/// the order it was written.
+pub fn tag_override(item_id: &str, sequence: u64) -> Vec<u8> {
+    let mut key = tag_override_prefix(item_id);
+    key.extend_from_slice(&sequence.to_be_bytes());
+    key
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

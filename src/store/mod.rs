@@ -7,7 +7,12 @@
 //! - `by_url`: canonical URL → item id (the same URL from two sources is one item)
 //! - `by_key`: source id, NUL, dedup key → item id (recognising an item on the next poll)
 //! - `sources`: source id → [`SourceState`]
+//! - `tag_overrides`: item id, NUL, 8-byte big-endian sequence → [`TagOverride`]; append-only,
+//!   so a person's decisions are never rewritten by re-tagging or replay
 //! - `meta`: `schema_version` → decimal string
+//!
+//! An item's rule tagging lives inside the item (it describes that version of the content);
+//! manual overrides live apart and are merged with it only when read (`tags::effective`).
 //!
 //! One transaction per fetch writes items, indexes and the source's state together; `flush()` is
 //! the durability point, and nothing is reported saved before it. Ingest never deletes items: an
@@ -16,13 +21,17 @@
 mod ingest;
 mod keys;
 mod lock;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use crate::health::SourceState;
 use crate::item::Item;
+use crate::tags::{TagOverride, Tagging};
 pub use ingest::{BatchReport, FetchBatch};
 pub use lock::{DirLock, LockError};
 
@@ -51,6 +60,9 @@ pub enum StoreError {
         /// What failed.
         message: String,
     },
+    /// No stored item has this id.
+    #[error("no item with id '{0}' in the store (ids are listed by `lage items`)")]
+    UnknownItem(String),
     /// The data dir was written by a newer `lage`.
     #[error("data dir {} has schema version {found}, newer than this lage understands ({SCHEMA_VERSION}); upgrade lage", dir.display())]
     NewerSchema {
@@ -88,7 +100,12 @@ struct Trees {
     by_url: sled::Tree,
     by_key: sled::Tree,
     sources: sled::Tree,
+    tag_overrides: sled::Tree,
 }
+
+/// Items whose tagging `put_taggings` replaces in one transaction: bounded, so a replay over
+/// months of items never builds one huge transaction in memory.
+const TAGGINGS_PER_TRANSACTION: usize = 500;
 
 /// Page cache for sled: small, because ingest writes once and reads little; keeps the process
 /// well under its memory budget on a 2-core, shared machine.
@@ -116,6 +133,7 @@ impl Store {
             by_url: tree("by_url")?,
             by_key: tree("by_key")?,
             sources: tree("sources")?,
+            tag_overrides: tree("tag_overrides")?,
         };
         let meta = tree("meta")?;
         match meta.get("schema_version").map_err(db_err)? {
@@ -245,6 +263,77 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// Appends a manual tag decision to an item's override log and makes it durable before
+    /// returning. An id that names no stored item is refused.
+    pub fn add_tag_override(&self, item_id: &str, o: &TagOverride) -> Result<(), StoreError> {
+        if !self
+            .trees
+            .items
+            .contains_key(item_id.as_bytes())
+            .map_err(|e| self.db_err(e))?
+        {
+            return Err(StoreError::UnknownItem(item_id.to_string()));
+        }
+        let value = serde_json::to_vec(o).map_err(|e| StoreError::Corrupt {
+            tree: "tag_overrides",
+            message: e.to_string(),
+        })?;
+        let sequence = self.db.generate_id().map_err(|e| self.db_err(e))?;
+        self.trees
+            .tag_overrides
+            .insert(keys::tag_override(item_id, sequence), value)
+            .map_err(|e| self.db_err(e))?;
+        self.flush()
+    }
+
+    /// An item's manual tag decisions, oldest first (empty when there are none).
+    pub fn tag_overrides(&self, item_id: &str) -> Result<Vec<TagOverride>, StoreError> {
+        self.trees
+            .tag_overrides
+            .scan_prefix(keys::tag_override_prefix(item_id))
+            .map(|entry| {
+                let (_, value) = entry.map_err(|e| self.db_err(e))?;
+                decode("tag_overrides", &value)
+            })
+            .collect()
+    }
+
+    /// Replaces the rule tagging of existing items (ids that are no longer stored are skipped),
+    /// in transactions of bounded size, then flushes once. Returns how many items changed.
+    /// Overrides are untouched: they stay in their own log and still win when read.
+    pub fn put_taggings(&self, updates: &[(String, Tagging)]) -> Result<usize, StoreError> {
+        let mut written = 0;
+        for chunk in updates.chunks(TAGGINGS_PER_TRANSACTION) {
+            let result = self.trees.items.transaction(|items| {
+                let mut count = 0;
+                for (id, tagging) in chunk {
+                    let Some(bytes) = items.get(id.as_bytes())? else {
+                        continue;
+                    };
+                    let mut item: Item = serde_json::from_slice(&bytes)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
+                    item.tagging = tagging.clone();
+                    let value = serde_json::to_vec(&item)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
+                    items.insert(id.as_bytes(), value)?;
+                    count += 1;
+                }
+                Ok(count)
+            });
+            written += result.map_err(|e| match e {
+                TransactionError::Abort(message) => StoreError::Corrupt {
+                    tree: "items",
+                    message,
+                },
+                TransactionError::Storage(e) => self.db_err(e),
+            })?;
+        }
+        self.flush()?;
+        Ok(written)
     }
 }
 
