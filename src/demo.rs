@@ -3,7 +3,9 @@
 //! The snapshots in `feeds/demo/` are compiled into the binary and served by an in-process HTTP
 //! server on 127.0.0.1 (with ETags, so a second poll shows 304s). Spool files are copied into a
 //! temporary spool directory. The demo's sources (`feeds/demo/sources.toml`) point at both via
-//! `${LAGE_DEMO_URL}` and `${LAGE_DEMO_SPOOL}`, so they are ordinary config.
+//! `${LAGE_DEMO_URL}` and `${LAGE_DEMO_SPOOL}`, so they are ordinary config. The bundled rule
+//! files (`config/rules/`) are compiled in too, so the demo tags what it ingests wherever the
+//! binary runs.
 
 use std::path::{Path, PathBuf};
 
@@ -13,9 +15,13 @@ use axum::response::{IntoResponse, Response};
 use include_dir::{Dir, include_dir};
 
 use crate::config::{Config, ConfigError, Env};
+use crate::rules::{RuleErrors, RuleFile, RuleSet};
 
 /// The snapshots, compiled in.
 static SNAPSHOTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/feeds/demo");
+
+/// The bundled rule files, compiled in.
+static RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/config/rules");
 
 /// The demo's source definitions file inside the snapshots.
 const SOURCES_FILE: &str = "sources.toml";
@@ -39,6 +45,10 @@ pub enum DemoError {
     /// The bundled demo config is invalid (a bug in the snapshots).
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The rules do not compile (a bug in the bundled rules, or in the directory the config
+    /// names).
+    #[error("the demo's rules do not compile:\n{0}")]
+    Rules(#[from] RuleErrors),
 }
 
 /// The running demo server; stops when dropped.
@@ -137,4 +147,28 @@ pub fn config(base: &str, spool: &Path) -> Result<Config, DemoError> {
         Path::new("feeds/demo/sources.toml"),
         env,
     )?)
+}
+
+/// The demo's rules: the directory the demo config names, if it names one, else the bundled
+/// rule files compiled into the binary (named `config/rules/FILE` in messages), in file-name
+/// order as `RuleSet::load_dir` reads a directory.
+pub fn rules(config: &Config) -> Result<RuleSet, DemoError> {
+    if let Some(dir) = &config.rules_dir {
+        return Ok(RuleSet::load_dir(dir)?);
+    }
+    Ok(RuleSet::from_files(&bundled_rule_files())?)
+}
+
+/// The bundled rule files, sorted by name.
+pub fn bundled_rule_files() -> Vec<RuleFile> {
+    let mut files: Vec<RuleFile> = RULES
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
+        .map(|f| RuleFile {
+            path: Path::new("config/rules").join(f.path()),
+            text: String::from_utf8_lossy(f.contents()).into_owned(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
 }

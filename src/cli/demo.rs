@@ -2,7 +2,7 @@
 //! what happened: the first poll stores everything, the second finds nothing new.
 
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
 
@@ -10,6 +10,7 @@ use super::{DemoArgs, format, poll::print_reports};
 use crate::demo::{self, DemoServer};
 use crate::poll::Poller;
 use crate::store::ItemQuery;
+use crate::tags::effective;
 
 /// Runs the demo. Until the dashboard exists, both modes print what was ingested.
 pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -21,17 +22,25 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     demo::write_spool(&spool)?;
     let server = DemoServer::start().await?;
     let config = Arc::new(demo::config(&server.base, &spool)?);
+    let rules = demo::rules(&config)?;
     let store = super::open_store(&work.path().join("data"))?;
     if !args.headless {
         eprintln!("lage demo: the dashboard is not built yet; showing the headless run.");
     }
     println!(
-        "lage demo: {} sources served from {} (spool {})\n",
+        "lage demo: {} sources served from {} (spool {})",
         config.sources.len(),
         server.base,
         spool.display()
     );
-    let poller = Poller::new(config, store.clone())?;
+    println!(
+        "lage demo: tagging with {} rules from {} files ({})\n",
+        rules.rules().len(),
+        rules.files().len(),
+        rules.version()
+    );
+    let poller =
+        Poller::new(config, store.clone())?.with_rules(Arc::new(RwLock::new(Arc::new(rules))));
 
     println!("== First poll ==");
     print_reports(&poller.poll_all().await?, false)?;
@@ -46,7 +55,8 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     );
     let now = chrono::Utc::now();
     for item in &items {
-        println!("{}", format::item_line(item, now));
+        let (tags, _) = effective(&item.tagging, &store.tag_overrides(&item.id)?);
+        println!("{}", format::item_line(item, &tags, now));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,11 @@ use crate::item::{Item, Lifecycle, Severity};
 /// A message for the terminal, cleaned here as well as at ingest.
 pub use crate::normalise::text::sanitize_message as safe;
 use crate::poll::{SourceReport, Totals};
+use crate::tags::{EffectiveTag, Evidence};
 pub use crate::time::local_time;
+
+/// How a tag a person added (or confirmed) is marked in listings: `#fokus/kris✎`.
+pub const MANUAL_MARK: &str = "✎";
 
 /// JSON for the terminal or a pipe: serde_json leaves C1 controls, bidi and zero-width
 /// characters raw inside strings; they are written as `\uXXXX` escapes instead (still the same
@@ -28,10 +32,11 @@ pub fn json_safe(json: &str) -> String {
     out
 }
 
-/// One line per item: local time, severity, source, markers, title (text is already
-/// sanitised by `normalise`). A drill is marked before anything else on the line, so it never
-/// reads as the real thing; cancelled and expired alerts say so.
-pub fn item_line(item: &Item, now: DateTime<Utc>) -> String {
+/// One line per item: local time, severity (as raised by rules), source, markers, title, then
+/// the item's tags (text is already sanitised by `normalise`). A drill is marked before
+/// anything else on the line, so it never reads as the real thing; cancelled and expired alerts
+/// say so.
+pub fn item_line(item: &Item, tags: &[EffectiveTag], now: DateTime<Utc>) -> String {
     let date_note = if item.date_is_first_seen() { "*" } else { " " };
     let mut markers = String::new();
     if item.is_exercise() {
@@ -54,12 +59,49 @@ pub fn item_line(item: &Item, now: DateTime<Utc>) -> String {
     if let Some(local) = &item.local {
         notes.push_str(&format!(" [lokal: {}]", local.place));
     }
+    if !tags.is_empty() {
+        notes.push_str("  ");
+        notes.push_str(&tag_list(tags));
+    }
     format!(
         "{}{date_note} {:<7} {:<18} {markers}{}{notes}",
         local_time(item.published),
-        severity_label(item.severity),
+        severity_label(item.effective_severity()),
         truncate(&item.source, 18),
         item.title
+    )
+}
+
+/// Tags as one compact, terminal-safe string: `#fokus/brott #plats/farsta #fokus/kris✎`, a
+/// manual tag marked with [`MANUAL_MARK`].
+pub fn tag_list(tags: &[EffectiveTag]) -> String {
+    let words: Vec<String> = tags
+        .iter()
+        .map(|t| {
+            let mark = if t.manual { MANUAL_MARK } else { "" };
+            format!("#{}{mark}", safe(&t.tag))
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// One line of rule evidence, indented by `indent`: weight, term, field, the text it matched
+/// and how often (`+3  *brand*  title "skolbranden" ×2`). Terms come from rule files and text
+/// from feeds, so each is cleaned for the terminal; a long term (a `near` with many
+/// alternatives) is shortened, the JSON output has it whole.
+pub fn evidence_line(e: &Evidence, indent: usize) -> String {
+    let count = if e.count > 1 {
+        format!(" ×{}", e.count)
+    } else {
+        String::new()
+    };
+    format!(
+        "{:indent$}{:>+4}  {}  {} \"{}\"{count}",
+        "",
+        e.weight,
+        truncate(&safe(&e.term), 60),
+        safe(&e.field),
+        safe(&e.text)
     )
 }
 

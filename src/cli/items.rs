@@ -8,8 +8,9 @@ use clap::Args;
 
 use super::{Paths, format};
 use crate::config::parse_duration;
-use crate::item::{Item, Lifecycle};
+use crate::item::{Item, Lifecycle, Severity};
 use crate::store::ItemQuery;
+use crate::tags::{EffectiveTag, TagOverride, effective, tag_under, validate_tag};
 
 /// Options of `lage items`.
 #[derive(Debug, Args)]
@@ -21,6 +22,9 @@ pub struct ItemsArgs {
     /// Only items from this source.
     #[arg(long, value_name = "ID")]
     pub source: Option<String>,
+    /// Only items carrying this tag or a tag under it (`fokus` matches `fokus/brott`).
+    #[arg(long, value_name = "PREFIX")]
+    pub tag: Option<String>,
     /// At most this many items.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -39,36 +43,70 @@ pub fn items(paths: &Paths, args: ItemsArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|s| parse_since(s, Utc::now()))
         .transpose()?;
+    let filter = args
+        .tag
+        .as_deref()
+        .map(|t| {
+            let t = t.trim_end_matches('/');
+            validate_tag(t)
+                .map(|()| t.to_string())
+                .map_err(|e| anyhow::anyhow!("--tag: invalid tag '{t}': {e}"))
+        })
+        .transpose()?;
     let store = paths.open_store()?;
     let items = store.items(&ItemQuery {
         since,
         source: args.source,
-        limit: args.limit,
+        // A tag filter drops items after reading, so the limit applies after it.
+        limit: if filter.is_some() { None } else { args.limit },
     })?;
+    let mut listed = Vec::with_capacity(items.len());
+    for item in &items {
+        if listed.len() >= args.limit.unwrap_or(usize::MAX) {
+            break;
+        }
+        let (tags, removed) = effective(&item.tagging, &store.tag_overrides(&item.id)?);
+        if let Some(filter) = &filter
+            && !tags.iter().any(|t| tag_under(&t.tag, filter))
+        {
+            continue;
+        }
+        listed.push((item, tags, removed));
+    }
     let now = Utc::now();
     if args.json {
-        let listed: Vec<Listed> = items.iter().map(|i| Listed::new(i, now)).collect();
+        let listed: Vec<Listed> = listed
+            .into_iter()
+            .map(|(i, tags, removed)| Listed::new(i, tags, removed, now))
+            .collect();
         println!(
             "{}",
             format::json_safe(&serde_json::to_string_pretty(&listed)?)
         );
     } else if args.ndjson {
-        for item in &items {
-            let listed = Listed::new(item, now);
+        for (item, tags, removed) in listed {
+            let listed = Listed::new(item, tags, removed, now);
             println!("{}", format::json_safe(&serde_json::to_string(&listed)?));
         }
     } else {
-        for item in &items {
-            println!("{}", format::item_line(item, now));
+        for (item, tags, _) in &listed {
+            println!("{}", format::item_line(item, tags, now));
         }
-        if items.iter().any(|i| i.date_is_first_seen()) {
+        if listed.iter().any(|(i, _, _)| i.date_is_first_seen()) {
             println!("(* = the source gave no date; first-seen time shown)");
+        }
+        if listed
+            .iter()
+            .any(|(_, tags, _)| tags.iter().any(|t| t.manual))
+        {
+            println!("({} = tag set by hand)", format::MANUAL_MARK);
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// An item as listed in JSON: the stored item plus what holds at the moment of listing.
+/// An item as listed in JSON: the stored item (its `tagging` carries the rules' evidence) plus
+/// what holds at the moment of listing: the tags it carries with manual decisions applied.
 #[derive(serde::Serialize)]
 struct Listed<'a> {
     #[serde(flatten)]
@@ -78,14 +116,28 @@ struct Listed<'a> {
     lifecycle: Option<Lifecycle>,
     /// Whether the item is a drill or test.
     exercise: bool,
+    /// The severity shown: the source's, raised by a rule.
+    effective_severity: Option<Severity>,
+    /// The tags the item carries (rules' tags with manual decisions applied).
+    tags: Vec<EffectiveTag>,
+    /// Tags the rules give that a person removed.
+    removed_tags: Vec<TagOverride>,
 }
 
 impl<'a> Listed<'a> {
-    fn new(item: &'a Item, now: DateTime<Utc>) -> Listed<'a> {
+    fn new(
+        item: &'a Item,
+        tags: Vec<EffectiveTag>,
+        removed_tags: Vec<TagOverride>,
+        now: DateTime<Utc>,
+    ) -> Listed<'a> {
         Listed {
             item,
             lifecycle: item.lifecycle(now),
             exercise: item.is_exercise(),
+            effective_severity: item.effective_severity(),
+            tags,
+            removed_tags,
         }
     }
 }

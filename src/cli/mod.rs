@@ -2,11 +2,15 @@
 //! `anyhow` with context, printed once with their causes by `main`.
 
 pub mod demo;
+mod explain;
 pub mod format;
 mod items;
 mod opml;
 mod poll;
+mod replay;
+mod rules;
 mod sources;
+mod tag;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,6 +51,11 @@ pub enum Command {
     /// Import or export OPML subscription lists.
     #[command(subcommand)]
     Opml(opml::OpmlCommand),
+    /// Check, try, explain and replay the tagging rules.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Add (+TAG) or remove (-TAG) tags of a stored item by hand.
+    Tag(tag::TagArgs),
     /// Run the whole pipeline on the bundled offline snapshots (no network needed).
     Demo(DemoArgs),
 }
@@ -93,6 +102,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Items(args) => items::items(&paths, args),
         Command::Sources(args) => sources::sources(&paths, args),
         Command::Opml(cmd) => opml::opml(&paths, cmd),
+        Command::Rules(cmd) => rules::rules(&paths, cmd),
+        Command::Tag(args) => tag::tag(&paths, args),
         Command::Demo(args) => demo::demo(args).await,
     }
 }

@@ -1,12 +1,16 @@
 //! `lage poll --once` and `lage run`.
 
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use clap::Args;
 
+use super::rules::{count, load_or_report, report_errors};
 use super::{Paths, format};
+use crate::config::Config;
 use crate::poll::{Poller, SourceReport, schedule, totals};
+use crate::rules::watch::{LOOK_EVERY, Look, RuleWatcher, WatchHandle};
+use crate::rules::{RuleSet, SharedRules};
 
 /// Options of `lage poll`.
 #[derive(Debug, Args)]
@@ -22,8 +26,18 @@ pub struct PollArgs {
 /// Polls once and prints the report. Exit 0 when the cycle ran, even if sources failed.
 pub async fn poll(paths: &Paths, args: PollArgs) -> anyhow::Result<ExitCode> {
     let config = Arc::new(paths.load_config()?);
+    let rules = match &config.rules_dir {
+        Some(dir) => match load_or_report(dir) {
+            Some(set) => set,
+            None => {
+                eprintln!("lage: not polling: fix the rules first (`lage rules check`)");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        None => RuleSet::empty(),
+    };
     let store = paths.open_store()?;
-    let poller = Poller::new(config, store)?;
+    let poller = Poller::new(config, store)?.with_rules(Arc::new(RwLock::new(Arc::new(rules))));
     let reports = poller.poll_all().await?;
     print_reports(&reports, args.json)?;
     Ok(ExitCode::SUCCESS)
@@ -44,16 +58,22 @@ pub fn print_reports(reports: &[SourceReport], json: bool) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Polls continuously until Ctrl-C or SIGTERM, printing a line per poll.
+/// Polls continuously until Ctrl-C or SIGTERM, printing a line per poll. The rules are
+/// watched: an edit that compiles is swapped in, a broken one is reported on stderr and the
+/// rules that were running stay. Rules that do not compile at start stop `run` before it
+/// polls anything, so it never tags with rules other than the ones on disk.
 pub async fn run(paths: &Paths) -> anyhow::Result<ExitCode> {
     let config = Arc::new(paths.load_config()?);
     let enabled = config.sources.iter().filter(|s| s.enabled).count();
+    let Some((rules, watch)) = watch_rules(&config)? else {
+        return Ok(ExitCode::FAILURE);
+    };
     let store = paths.open_store()?;
     eprintln!(
         "lage: polling {enabled} sources into {} (Ctrl-C to stop)",
         store.dir().display()
     );
-    let poller = Poller::new(config, store)?;
+    let poller = Poller::new(config, store)?.with_rules(rules);
     schedule::run(poller, super::shutdown_signal(), |r| {
         println!(
             "{} {}",
@@ -62,6 +82,56 @@ pub async fn run(paths: &Paths) -> anyhow::Result<ExitCode> {
         );
     })
     .await?;
+    drop(watch);
     eprintln!("lage: stopped; everything fetched is saved");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Compiles the config's rules and starts watching them, reporting reloads and rejected edits
+/// on stderr. `None` (after printing every error) when they do not compile; no rules and no
+/// watcher when the config names no rule directory.
+fn watch_rules(config: &Config) -> anyhow::Result<Option<(SharedRules, Option<WatchHandle>)>> {
+    let Some(dir) = &config.rules_dir else {
+        eprintln!("lage: no rule directory configured; items are stored untagged");
+        let empty: SharedRules = Arc::new(RwLock::new(Arc::new(RuleSet::empty())));
+        return Ok(Some((empty, None)));
+    };
+    let shown = format::safe(&dir.display().to_string());
+    let watcher = match RuleWatcher::start(dir) {
+        Ok(w) => w,
+        Err(errors) => {
+            report_errors(&errors, "lage: ");
+            eprintln!(
+                "lage: not starting: {} in the rules in {shown} (`lage rules check` lists them)",
+                count(errors.0.len(), "error", "errors")
+            );
+            return Ok(None);
+        }
+    };
+    let rules = watcher.rules();
+    {
+        let set = rules
+            .read()
+            .map_err(|_| anyhow::anyhow!("the rules lock is poisoned"))?;
+        eprintln!(
+            "lage: tagging with {} from {shown} ({}); edits are picked up while running",
+            count(set.rules().len(), "rule", "rules"),
+            set.version()
+        );
+    }
+    let handle = watcher
+        .spawn(LOOK_EVERY, |look| match look {
+            Look::Reloaded { rules, version } => {
+                eprintln!(
+                    "lage: rules reloaded: {} ({version})",
+                    count(*rules, "rule", "rules")
+                );
+            }
+            Look::Kept(errors) => {
+                report_errors(errors, "lage: rules: keeping the previous rules: ")
+            }
+            Look::Unchanged | Look::Settling => {}
+        })
+        .map_err(|e| anyhow::anyhow!("cannot start the rule watcher thread: {e}"))?;
+    Ok(Some((rules, Some(handle))))
 }

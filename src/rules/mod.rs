@@ -9,8 +9,10 @@
 mod compile;
 mod engine;
 mod fold;
+pub mod replay;
 mod syntax;
 mod term;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
