@@ -102,6 +102,10 @@ impl AreaOfInterest {
     }
 
     fn by_distance(&self, location: &Location) -> Option<LocalMatch> {
+        if location.approximate {
+            // A municipality's or county's centre: which district it falls in means nothing.
+            return None;
+        }
         let (lat, lon) = (location.lat?, location.lon?);
         self.places
             .iter()
@@ -282,6 +286,34 @@ mod tests {
     }
 
     #[test]
+    fn a_municipality_centre_names_the_municipality_not_a_district() {
+        let aoi = stockholm();
+        // Polisen's "Stockholm" comes with the city's centre, which lies in Södermalm's circle.
+        let centre = Location {
+            name: Some("Stockholm".into()),
+            lat: Some(59.3293),
+            lon: Some(18.0686),
+            approximate: true,
+        };
+        let m = aoi.locate(&[], Some(&centre)).unwrap();
+        assert_eq!((m.how, m.place.as_str()), (MatchHow::Name, "Stockholm"));
+        // A neighbouring municipality whose centre lies inside a district's circle is not
+        // Stockholm; a precise point there is.
+        let neighbour = Location {
+            name: Some("Sundbyberg".into()),
+            lat: Some(59.40),
+            lon: Some(17.95),
+            approximate: true,
+        };
+        assert!(aoi.locate(&[], Some(&neighbour)).is_none());
+        let precise = Location {
+            approximate: false,
+            ..neighbour
+        };
+        assert_eq!(aoi.locate(&[], Some(&precise)).unwrap().place, "Kista");
+    }
+
+    #[test]
     fn a_point_in_a_district_beats_the_county_code() {
         let aoi = stockholm();
         let areas = area(|a| a.geocodes = vec!["01".into()]);
@@ -289,6 +321,7 @@ mod tests {
             name: None,
             lat: Some(59.31),
             lon: Some(18.07),
+            approximate: false,
         };
         assert_eq!(aoi.locate(&areas, Some(&point)).unwrap().place, "Södermalm");
         assert_eq!(aoi.locate(&areas, None).unwrap().place, "01 (länet)");
@@ -301,6 +334,7 @@ mod tests {
             name: Some("Hässleholm".into()),
             lat: Some(59.32),
             lon: Some(18.07),
+            approximate: false,
         };
         let m = aoi.locate(&[], Some(&near)).unwrap();
         assert_eq!((m.how, m.place.as_str()), (MatchHow::Distance, "Södermalm"));
@@ -309,12 +343,14 @@ mod tests {
             name: Some("Hässleholm".into()),
             lat: Some(56.16),
             lon: Some(13.76),
+            approximate: false,
         };
         assert!(aoi.locate(&[], Some(&far)).is_none());
         let named = Location {
             name: Some("stockholms län".into()),
             lat: None,
             lon: None,
+            approximate: false,
         };
         assert_eq!(aoi.locate(&[], Some(&named)).unwrap().how, MatchHow::Name);
         assert!(AreaOfInterest::default().locate(&[], Some(&near)).is_none());

@@ -20,6 +20,11 @@ pub struct Location {
     pub lat: Option<f64>,
     /// Longitude in WGS84 degrees.
     pub lon: Option<f64>,
+    /// Whether the point only stands for the named place as a whole (Polisen gives a
+    /// municipality's centre, Krisinformation a county's), not for where the event is: such a
+    /// point says nothing about which district it happened in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
 }
 
 /// The common severity scale every kind maps into.

@@ -76,6 +76,7 @@ fn polisen_in(
         name: Some(municipality.into()),
         lat: Some(lat),
         lon: Some(lon),
+        approximate: false,
     });
     item.areas = vec![municipality.into()];
     item.local = Some(local(MatchHow::Distance, local_district));
@@ -112,6 +113,7 @@ fn placed(mut item: Item, name: &str, local_place: Option<(MatchHow, &str)>) -> 
         name: Some(name.into()),
         lat: None,
         lon: None,
+        approximate: false,
     });
     item.areas = vec![name.into()];
     item.local = local_place.map(|(how, place)| local(how, place));

@@ -125,6 +125,7 @@ pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) 
             .filter(|n| !n.is_empty()),
         lat: l.lat.filter(|v| v.is_finite()),
         lon: l.lon.filter(|v| v.is_finite()),
+        approximate: l.approximate,
     });
     let extra = raw
         .extra

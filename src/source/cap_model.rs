@@ -232,6 +232,7 @@ fn fill_from_info(item: &mut RawItem, info: &CapInfo) {
             name: area.name.clone(),
             lat: Some(lat),
             lon: Some(lon),
+            approximate: false,
         })
     });
     item.grading = Some(CapGrading {

@@ -148,6 +148,7 @@ fn report_item(report: Report) -> Result<RawItem, String> {
             name: l.name,
             lat: l.lat.filter(|v| (-90.0..=90.0).contains(v)),
             lon: l.lon.filter(|v| (-180.0..=180.0).contains(v)),
+            approximate: false,
         }),
         ..RawItem::default()
     };

@@ -641,6 +641,7 @@ fn item(record: &Value, m: &Mapping, base: Option<&Url>) -> Result<RawItem, Stri
             name: names.first().cloned(),
             lat: point.map(|p| p.0),
             lon: point.map(|p| p.1),
+            approximate: false,
         });
     }
     item.areas = names

@@ -282,6 +282,7 @@ fn entry_item(value: serde_json::Value, items: Items) -> Result<RawItem, String>
                 name: geo.name.clone(),
                 lat: Some(lat),
                 lon: Some(lon),
+                approximate: true,
             });
         }
         item.areas.push(geo);

@@ -225,6 +225,7 @@ fn event_item(event: &Value, settings: &Settings) -> Result<RawItem, String> {
                 name: place_name.clone(),
                 lat: point.map(|p| p.0),
                 lon: point.map(|p| p.1),
+                approximate: true,
             });
         }
         if place_name.is_some() {
