@@ -15,13 +15,12 @@ use axum::response::{IntoResponse, Response};
 use include_dir::{Dir, include_dir};
 
 use crate::config::{Config, ConfigError, Env};
-use crate::rules::{RuleErrors, RuleFile, RuleSet};
+use crate::rules::{RuleErrors, RuleSet};
 
 /// The snapshots, compiled in.
 static SNAPSHOTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/feeds/demo");
 
 /// The bundled rule files, compiled in.
-static RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/config/rules");
 
 /// The demo's source definitions file inside the snapshots.
 const SOURCES_FILE: &str = "sources.toml";
@@ -156,19 +155,5 @@ pub fn rules(config: &Config) -> Result<RuleSet, DemoError> {
     if let Some(dir) = &config.rules_dir {
         return Ok(RuleSet::load_dir(dir)?);
     }
-    Ok(RuleSet::from_files(&bundled_rule_files())?)
-}
-
-/// The bundled rule files, sorted by name.
-pub fn bundled_rule_files() -> Vec<RuleFile> {
-    let mut files: Vec<RuleFile> = RULES
-        .files()
-        .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
-        .map(|f| RuleFile {
-            path: Path::new("config/rules").join(f.path()),
-            text: String::from_utf8_lossy(f.contents()).into_owned(),
-        })
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    Ok(crate::rules::bundled::rule_set()?)
 }

@@ -10,7 +10,7 @@ use super::{Paths, format};
 use crate::config::Config;
 use crate::poll::{Poller, SourceReport, schedule, totals};
 use crate::rules::watch::{LOOK_EVERY, Look, RuleWatcher, WatchHandle};
-use crate::rules::{RuleSet, SharedRules};
+use crate::rules::{SharedRules, bundled};
 
 /// Options of `lage poll`.
 #[derive(Debug, Args)]
@@ -34,7 +34,13 @@ pub async fn poll(paths: &Paths, args: PollArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         },
-        None => RuleSet::empty(),
+        None => match bundled::rule_set() {
+            Ok(set) => set,
+            Err(errors) => {
+                report_errors(&errors, "lage: ");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
     };
     let store = paths.open_store()?;
     let poller = Poller::new(config, store)?.with_rules(Arc::new(RwLock::new(Arc::new(rules))));
@@ -92,9 +98,14 @@ pub async fn run(paths: &Paths) -> anyhow::Result<ExitCode> {
 /// watcher when the config names no rule directory.
 fn watch_rules(config: &Config) -> anyhow::Result<Option<(SharedRules, Option<WatchHandle>)>> {
     let Some(dir) = &config.rules_dir else {
-        eprintln!("lage: no rule directory configured; items are stored untagged");
-        let empty: SharedRules = Arc::new(RwLock::new(Arc::new(RuleSet::empty())));
-        return Ok(Some((empty, None)));
+        let set = bundled::rule_set()?;
+        eprintln!(
+            "lage: tagging with the {} bundled with lage ({}); set rules = \"DIR\" in the config to use your own",
+            count(set.rules().len(), "rule", "rules"),
+            set.version()
+        );
+        let shared: SharedRules = Arc::new(RwLock::new(Arc::new(set)));
+        return Ok(Some((shared, None)));
     };
     let shown = format::safe(&dir.display().to_string());
     let watcher = match RuleWatcher::start(dir) {

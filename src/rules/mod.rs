@@ -6,6 +6,7 @@
 //! reading rule files in [`RuleSet::load_dir`]; tagging is a pure function of the item and the
 //! compiled rules.
 
+pub mod bundled;
 mod compile;
 mod engine;
 mod fold;
