@@ -20,7 +20,6 @@ use crate::rules::{RuleErrors, RuleSet};
 /// The snapshots, compiled in.
 static SNAPSHOTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/feeds/demo");
 
-
 /// The demo's source definitions file inside the snapshots.
 const SOURCES_FILE: &str = "sources.toml";
 /// The spool folder inside the snapshots.
