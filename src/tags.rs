@@ -123,11 +123,7 @@ pub fn effective(
     tagging: &Tagging,
     overrides: &[TagOverride],
 ) -> (Vec<EffectiveTag>, Vec<TagOverride>) {
-    let mut latest: Vec<&TagOverride> = Vec::new();
-    for o in overrides {
-        latest.retain(|l| l.tag != o.tag);
-        latest.push(o);
-    }
+    let latest = latest_decisions(overrides);
     let decision = |tag: &str| latest.iter().find(|o| o.tag == tag).copied();
     let mut tags: Vec<EffectiveTag> = Vec::new();
     let mut removed = Vec::new();
@@ -163,6 +159,16 @@ pub fn effective(
     }
     tags.sort_by(|a, b| a.tag.cmp(&b.tag));
     (tags, removed)
+}
+
+/// The latest decision on each tag, in the order the decisions were made.
+pub fn latest_decisions(overrides: &[TagOverride]) -> Vec<&TagOverride> {
+    let mut latest: Vec<&TagOverride> = Vec::new();
+    for o in overrides {
+        latest.retain(|l| l.tag != o.tag);
+        latest.push(o);
+    }
+    latest
 }
 
 fn owned(names: Vec<&str>) -> Vec<String> {

@@ -200,9 +200,11 @@ fn vma(
     )
 }
 
+/// A VMA's info block; it expires a day from now, so it is active whenever the test runs.
 fn vma_info(headline: &str, description: &str) -> String {
+    let expires = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
     format!(
-        r#"[{{"language":"sv-SE","category":["Safety"],"event":"Viktigt meddelande till allmänheten","urgency":"Immediate","severity":"Severe","certainty":"Observed","expires":"2026-11-25T20:00:00+01:00","senderName":"Räddningstjänsten Storstockholm","headline":"{headline}","description":"{description}","instruction":"Gå inomhus och stäng dörrar, fönster och ventilation.","web":"https://www.krisinformation.se/","parameters":[],"area":[{{"areaDesc":"Stockholms län, Stockholm","geocode":[{{"valueName":"Länskod","value":"01"}},{{"valueName":"Kommunkod","value":"0180"}}]}}]}}]"#
+        r#"[{{"language":"sv-SE","category":["Safety"],"event":"Viktigt meddelande till allmänheten","urgency":"Immediate","severity":"Severe","certainty":"Observed","expires":"{expires}","senderName":"Räddningstjänsten Storstockholm","headline":"{headline}","description":"{description}","instruction":"Gå inomhus och stäng dörrar, fönster och ventilation.","web":"https://www.krisinformation.se/","parameters":[],"area":[{{"areaDesc":"Stockholms län, Stockholm","geocode":[{{"valueName":"Länskod","value":"01"}},{{"valueName":"Kommunkod","value":"0180"}}]}}]}}]"#
     )
 }
 
@@ -378,9 +380,23 @@ fn smhi_warning_areas_are_items_and_their_updates_fold() {
         &world.url("feed/smhi.json"),
         "",
     ));
-    let original =
-        std::fs::read(fixture("authorities/smhi-warnings/warnings.json")).expect("fixture");
-    world.serve("smhi.json", &original);
+    // The snow warning's end is moved to tomorrow, so "active" holds whenever the test runs.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let ending = |fixture_text: Vec<u8>, end: &str| {
+        String::from_utf8(fixture_text)
+            .expect("UTF-8 fixture")
+            .replace(
+                &format!("\"approximateEnd\": \"2026-11-25T{end}"),
+                &format!("\"approximateEnd\": \"{tomorrow}T{end}"),
+            )
+    };
+    let original = ending(
+        std::fs::read(fixture("authorities/smhi-warnings/warnings.json")).expect("fixture"),
+        "15:00:00+01:00",
+    );
+    world.serve("smhi.json", original.as_bytes());
     assert_status(&world.poll(), "smhi", "ok");
     let items = world.items();
     assert_eq!(items.len(), 4, "one item per warning area: {items:?}");
@@ -405,9 +421,11 @@ fn smhi_warning_areas_are_items_and_their_updates_fold() {
             .is_some_and(|t| !t.is_empty())
     );
 
-    let updated =
-        std::fs::read(fixture("authorities/smhi-warnings/warnings-updated.json")).expect("fixture");
-    world.serve("smhi.json", &updated);
+    let updated = ending(
+        std::fs::read(fixture("authorities/smhi-warnings/warnings-updated.json")).expect("fixture"),
+        "18:00:00+01:00",
+    );
+    world.serve("smhi.json", updated.as_bytes());
     assert_status(&world.poll(), "smhi", "ok");
     let items = world.items();
     assert_eq!(
@@ -419,7 +437,7 @@ fn smhi_warning_areas_are_items_and_their_updates_fold() {
     assert_eq!(history_types(snow), ["alert", "update"]);
     assert_eq!(
         time(&snow["alert"]["expires"]),
-        utc("2026-11-25T17:00:00Z"),
+        utc(&format!("{tomorrow}T17:00:00Z")),
         "the new end, in UTC"
     );
 }

@@ -576,3 +576,74 @@ fn a_thousand_rules_share_one_matcher() {
     let tagging = set.tag(&item("Ord17a och ord17bravo", "ord999a brand"));
     assert_eq!(tagging.tags, ["gen/r17", "gen/r999"]);
 }
+
+#[test]
+fn a_group_scores_once_whichever_of_its_terms_match() {
+    let set = rules(
+        r#"
+[[rule]]
+name = "samhallsservice"
+tags = ["värde/funktionalitet"]
+threshold = 3
+
+[rule.terms]
+"stängd*" = 2
+
+[[rule.group]]
+any = ["*skol*", "*äldreboend*", "*förskol*"]
+weight = 1
+"#,
+    );
+    // Two group terms still add the group's weight once: 2 + 1.
+    let tagging = set.tag(&item("Skolan och förskolan stängda", ""));
+    assert_eq!(tagging.tags, ["värde/funktionalitet"]);
+    assert_eq!(tagging.matches[0].score, 3);
+    assert!(
+        tagging.matches[0]
+            .evidence
+            .iter()
+            .any(|e| e.term == "*skol* (group 1)" && e.text == "skolan")
+    );
+    assert!(set.tag(&item("Skolan och förskolan", "")).tags.is_empty());
+    let message =
+        errors("[[rule]]\nname = \"x\"\ntags = [\"a\"]\n[[rule.all]]\nany = [\"b\"]\nweight = 2\n");
+    assert!(
+        message.contains("bad.toml:6: rule 'x': all-group 1: only a [[rule.group]] has a weight"),
+        "{message}"
+    );
+}
+
+#[test]
+fn text_without_spaces_is_bounded_and_evidence_stays_short() {
+    let set = rules(BRAND);
+    let body = "skolbrand".repeat(20_000);
+    let tagging = set.tag(&item_from("nyheter", "rss", "x", &body, &[]));
+    assert_eq!(tagging.tags, ["fokus/olyckor", "händelse/brand"]);
+    let evidence = &tagging.matches[0].evidence[0];
+    assert!(evidence.text.len() < 200, "{}", evidence.text.len());
+    assert!(
+        evidence.count <= 1_000,
+        "occurrences are capped per field: {}",
+        evidence.count
+    );
+}
+
+#[test]
+fn limits_hold_for_none_groups_and_terms_are_given_once() {
+    let mut none_groups = String::new();
+    for i in 0..33 {
+        none_groups.push_str(&format!("[[rule.none]]\nany = [\"ord{i}\"]\n"));
+    }
+    let message = errors(&format!(
+        "[[rule]]\nname = \"x\"\ntags = [\"a\"]\n[rule.terms]\n\"*brand*\" = 1\n{none_groups}"
+    ));
+    assert!(message.contains("more than 32 none-groups"), "{message}");
+    let message = errors(
+        "[[rule]]\nname = \"x\"\ntags = [\"a\"]\n[rule.terms]\n\"Brand\" = 3\n\"brand\" = -3\n",
+    );
+    assert!(message.contains("is the same term as"), "{message}");
+    let message = errors(
+        "[[rule]]\nname = \"x\"\ntags = [\"a\"]\n[rule.terms]\n\"olycka\" = { weight = 1, in = [] }\n",
+    );
+    assert!(message.contains("in: name at least one field"), "{message}");
+}

@@ -659,3 +659,64 @@ fn the_rules_directory_is_relative_to_the_file_that_names_it_else_beside_the_con
     let main = write_config(dir.path(), "include = [\"conf/extra.toml\"]\n");
     assert_eq!(rules_dir_of(&main), Some(dir.path().join("conf/regler")));
 }
+
+/// Regression: the same content fetched again after the area config changed is "unchanged",
+/// but its `local` place follows the config, so its place tags must follow too.
+#[test]
+fn an_unchanged_item_whose_place_moved_is_tagged_again() {
+    let set = Arc::new(rules(
+        r#"
+[[rule]]
+name = "farsta"
+tags = ["plats/farsta"]
+in = ["place"]
+[rule.terms]
+"farsta" = 1
+"#,
+    ));
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let t = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+    let fetched = |local: Option<&str>| {
+        let mut n = normalise(
+            RawItem {
+                guid: Some("g1".into()),
+                title: Some(RawText::plain("Trafikolycka")),
+                published: Some(t),
+                ..RawItem::default()
+            },
+            "s",
+            "rss",
+            t,
+        );
+        n.item.local = local.map(|place| lage::item::LocalMatch {
+            how: lage::item::MatchHow::Distance,
+            place: place.into(),
+            distance_km: Some(1.0),
+        });
+        n.item.tagging = set.tag(&n.item);
+        n
+    };
+    let batch = |n: Normalised| FetchBatch {
+        source: "s".into(),
+        items: vec![n],
+        state: SourceState::default(),
+        now: t,
+        rules: Some(set.clone()),
+    };
+    let first = fetched(Some("Farsta"));
+    let id = first.item.id.clone();
+    store.apply(&batch(first)).unwrap();
+    assert_eq!(
+        store.item(&id).unwrap().unwrap().tagging.tags,
+        ["plats/farsta"]
+    );
+    store.apply(&batch(fetched(None))).unwrap();
+    let stored = store.item(&id).unwrap().unwrap();
+    assert!(stored.local.is_none());
+    assert!(
+        stored.tagging.tags.is_empty(),
+        "stale: {:?}",
+        stored.tagging.tags
+    );
+}

@@ -184,11 +184,7 @@ fn print_tags(
 /// Every tag whose latest manual decision is a removal: those the rules give with their
 /// evidence, the others as standing decisions (no rule can give them to this item).
 fn print_removed(tagging: &Tagging, overrides: &[TagOverride], set: Option<&RuleSet>) {
-    let mut latest: Vec<&TagOverride> = Vec::new();
-    for o in overrides {
-        latest.retain(|l| l.tag != o.tag);
-        latest.push(o);
-    }
+    let mut latest = crate::tags::latest_decisions(overrides);
     latest.retain(|o| o.action == OverrideAction::Remove);
     if latest.is_empty() {
         return;

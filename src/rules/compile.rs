@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use regex::{RegexBuilder, RegexSetBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::RegexBuilder;
 use toml::Spanned;
 
-use super::engine::{Engine, Fields, Near, Role, Rule, TermId, Usage};
+use super::engine::{Engine, Fields, Near, RegexTerm, Role, Rule, TermId, Usage};
 use super::syntax::{
     RawFile, RawRule, RawTermValue, Strings, explain_serde_message, line_of, rule_name_near,
 };
@@ -27,8 +27,8 @@ pub const MAX_TERMS: usize = 200_000;
 pub const MAX_REGEXES: usize = 500;
 /// Compiled size allowed for one regular expression.
 pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
-/// Compiled size allowed for all regular expressions together.
-const REGEX_SET_SIZE_LIMIT: usize = 32 * 1024 * 1024;
+/// Most word stems for which the term matcher is built as a DFA.
+const DFA_MAX_PATTERNS: usize = 2_000;
 /// Most `all` groups in a rule (they are tracked in a bit set).
 const MAX_ALL_GROUPS: usize = 32;
 /// Most groups in a `near`.
@@ -58,7 +58,7 @@ struct Builder {
     terms: HashMap<Term, TermId>,
     stems: HashMap<String, usize>,
     patterns: Vec<String>,
-    regex_sources: Vec<String>,
+    regex_count: usize,
 }
 
 /// Where errors in the rule being compiled point.
@@ -182,16 +182,7 @@ impl Builder {
             }
         }
 
-        let fields = match &raw.fields {
-            Some(list) => match parse_fields(list) {
-                Ok(fields) => fields,
-                Err((offset, message)) => {
-                    self.fail(at, offset, message);
-                    Fields::DEFAULT
-                }
-            },
-            None => Fields::DEFAULT,
-        };
+        let fields = self.fields_or(at, raw.fields.as_ref(), Fields::DEFAULT);
 
         let mut max_score: i64 = 0;
         let mut usages: Vec<(TermId, Usage)> = Vec::new();
@@ -200,6 +191,17 @@ impl Builder {
                 RawTermValue::Weight(w) => (*w, fields),
                 RawTermValue::Detailed(detail) => {
                     let fields = match &detail.fields {
+                        Some(names) if names.is_empty() => {
+                            self.fail(
+                                at,
+                                value.span().start,
+                                format!(
+                                    "term '{}': in: name at least one field",
+                                    written.get_ref()
+                                ),
+                            );
+                            fields
+                        }
                         Some(names) => match names
                             .iter()
                             .map(|n| Fields::parse(n).ok_or(n))
@@ -229,6 +231,21 @@ impl Builder {
             }
             max_score += weight.max(0);
             match self.term(at, written, false) {
+                Ok(id) if usages.iter().any(|(seen, _)| *seen == id) => {
+                    let first = usages
+                        .iter()
+                        .find(|(seen, _)| *seen == id)
+                        .map_or("", |(_, u)| &*u.label)
+                        .to_string();
+                    self.fail(
+                        at,
+                        written.span().start,
+                        format!(
+                            "term '{}' is the same term as '{first}' (case and punctuation do not count); give it once",
+                            written.get_ref()
+                        ),
+                    );
+                }
                 Ok(id) => usages.push((
                     id,
                     Usage {
@@ -242,26 +259,55 @@ impl Builder {
             }
         }
 
-        if raw.all.len() > MAX_ALL_GROUPS {
-            self.fail(
-                at,
-                raw.all[MAX_ALL_GROUPS].span().start,
-                format!("more than {MAX_ALL_GROUPS} all-groups"),
-            );
+        for (kind, groups) in [
+            ("all", &raw.all),
+            ("none", &raw.none),
+            ("group", &raw.group),
+        ] {
+            if let Some(extra) = groups.get(MAX_ALL_GROUPS) {
+                self.fail(
+                    at,
+                    extra.span().start,
+                    format!("more than {MAX_ALL_GROUPS} {kind}-groups"),
+                );
+            }
         }
-        for (kind, groups) in [("all", &raw.all), ("none", &raw.none)] {
+        let mut group_weights = Vec::new();
+        for (kind, groups) in [
+            ("all", &raw.all),
+            ("none", &raw.none),
+            ("group", &raw.group),
+        ] {
             for (number, group) in groups.iter().enumerate().take(MAX_ALL_GROUPS) {
                 let group_ref = group.get_ref();
-                let group_fields = match &group_ref.fields {
-                    Some(list) => match parse_fields(list) {
-                        Ok(f) => f,
-                        Err((offset, message)) => {
-                            self.fail(at, offset, message);
-                            fields
-                        }
-                    },
-                    None => fields,
-                };
+                match (&group_ref.weight, kind) {
+                    (Some(w), "group") if !(-MAX_WEIGHT..=MAX_WEIGHT).contains(w.get_ref()) => {
+                        self.fail(
+                            at,
+                            w.span().start,
+                            format!(
+                                "group {}: weight {} is out of range (-{MAX_WEIGHT} to {MAX_WEIGHT})",
+                                number + 1,
+                                w.get_ref()
+                            ),
+                        );
+                    }
+                    (weight, "group") => {
+                        let weight = weight.as_ref().map_or(1, |w| *w.get_ref());
+                        max_score += weight.max(0);
+                        group_weights.push(weight as i32);
+                    }
+                    (Some(w), _) => self.fail(
+                        at,
+                        w.span().start,
+                        format!(
+                            "{kind}-group {}: only a [[rule.group]] has a weight (an {kind}-group scores nothing)",
+                            number + 1
+                        ),
+                    ),
+                    (None, _) => {}
+                }
+                let group_fields = self.fields_or(at, group_ref.fields.as_ref(), fields);
                 if group_ref.any.get_ref().is_empty() {
                     self.fail(
                         at,
@@ -269,12 +315,16 @@ impl Builder {
                         format!("{kind}-group {}: 'any' lists no terms", number + 1),
                     );
                 }
-                let role = if kind == "all" {
-                    Role::All(number as u8)
-                } else {
-                    Role::None
+                let role = match kind {
+                    "all" => Role::All(number as u8),
+                    "group" => Role::Group(number as u8),
+                    _ => Role::None,
                 };
                 for written in group_ref.any.get_ref() {
+                    let label = match role {
+                        Role::Group(g) => format!("{} (group {})", written.get_ref(), g + 1),
+                        _ => written.get_ref().clone(),
+                    };
                     match self.term(at, written, false) {
                         Ok(id) => usages.push((
                             id,
@@ -282,7 +332,7 @@ impl Builder {
                                 rule: index,
                                 role,
                                 fields: group_fields,
-                                label: written.get_ref().as_str().into(),
+                                label: label.into(),
                             },
                         )),
                         Err(e) => self.errors.push(e),
@@ -333,20 +383,14 @@ impl Builder {
                         .weight
                         .as_ref()
                         .map_or(near.span().start, |w| w.span().start),
-                    format!("near {}: weight {weight} is out of range", number + 1),
+                    format!(
+                        "near {}: weight {weight} is out of range (-{MAX_WEIGHT} to {MAX_WEIGHT})",
+                        number + 1
+                    ),
                 );
             }
             max_score += weight.max(0);
-            let near_fields = match &near_ref.fields {
-                Some(list) => match parse_fields(list) {
-                    Ok(f) => f,
-                    Err((offset, message)) => {
-                        self.fail(at, offset, message);
-                        fields
-                    }
-                },
-                None => fields,
-            };
+            let near_fields = self.fields_or(at, near_ref.fields.as_ref(), fields);
             let mut labels = Vec::new();
             for (group_number, group) in groups.iter().enumerate() {
                 let terms = group.terms();
@@ -426,7 +470,7 @@ impl Builder {
             );
         }
 
-        let has_terms = !raw.terms.is_empty() || !raw.near.is_empty();
+        let has_terms = !raw.terms.is_empty() || !raw.near.is_empty() || !raw.group.is_empty();
         let has_conditions = raw.kinds.is_some()
             || raw.sources.is_some()
             || raw.min_severity.is_some()
@@ -499,10 +543,24 @@ impl Builder {
             severity,
             priority: priority as i32,
             all_groups,
+            groups: group_weights,
             near: nears,
             file: at.path.to_path_buf(),
             line,
         })
+    }
+
+    /// The fields a list names, or `default` when there is no list (or, after reporting it,
+    /// when the list is wrong).
+    fn fields_or(&mut self, at: &At, list: Option<&Spanned<Strings>>, default: Fields) -> Fields {
+        match list.map(parse_fields) {
+            Some(Ok(fields)) => fields,
+            Some(Err((offset, message))) => {
+                self.fail(at, offset, message);
+                default
+            }
+            None => default,
+        }
     }
 
     fn fail(&mut self, at: &At, offset: usize, message: String) {
@@ -565,7 +623,7 @@ impl Builder {
                 self.engine.pattern_terms[pattern].push((id, *shape));
             }
             Term::Regex(source) => {
-                if self.regex_sources.len() >= MAX_REGEXES {
+                if self.regex_count >= MAX_REGEXES {
                     return Err(bad(format!(
                         "more than {MAX_REGEXES} regular expressions in all; use words"
                     )));
@@ -576,8 +634,12 @@ impl Builder {
                     .nest_limit(50)
                     .build()
                     .map_err(|e| bad(format!("invalid regex: {}", regex_message(&e))))?;
-                self.regex_sources.push(source.clone());
-                self.engine.regexes.push((regex, id));
+                self.regex_count += 1;
+                self.engine.regexes.push(RegexTerm {
+                    regex,
+                    term: id,
+                    fields: Fields(0),
+                });
             }
         }
         self.terms.insert(parsed, id);
@@ -595,24 +657,20 @@ impl Builder {
             message,
         };
         if !self.patterns.is_empty() {
+            // A DFA is several times faster to search but grows large; past a few thousand
+            // stems the automaton's own choice (a contiguous NFA) is as fast and far smaller.
+            let kind = (self.patterns.len() <= DFA_MAX_PATTERNS).then_some(AhoCorasickKind::DFA);
             let matcher = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .kind(kind)
                 .build(&self.patterns)
                 .map_err(|e| vec![whole(format!("cannot build the term matcher: {e}"))])?;
             self.engine.matcher = Some(matcher);
         }
-        if !self.regex_sources.is_empty() {
-            let set = RegexSetBuilder::new(&self.regex_sources)
-                .size_limit(REGEX_SET_SIZE_LIMIT)
-                .dfa_size_limit(REGEX_SET_SIZE_LIMIT)
-                .build()
-                .map_err(|e| {
-                    vec![whole(format!(
-                        "the regular expressions together are too large: {}",
-                        regex_message(&e)
-                    ))]
-                })?;
-            self.engine.regex_set = Some(set);
+        for regex in &mut self.engine.regexes {
+            regex.fields = self.engine.usages[regex.term as usize]
+                .iter()
+                .fold(Fields(0), |fields, usage| fields.with(usage.fields));
         }
         Ok(self.engine)
     }

@@ -6,17 +6,17 @@
 //! many rules is matched once), and only rules with a hit, plus rules that fire on conditions
 //! alone, are evaluated. The cost grows with the length of the text and the number of hits.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
 
 use aho_corasick::AhoCorasick;
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
+use super::evaluate;
 use super::fold::{WordIndex, fold_into, whole_words};
 use super::term::Shape;
 use crate::item::{Item, Severity};
-use crate::tags::{Evidence, RuleMatch, Tagging};
+use crate::tags::{Evidence, Tagging};
 
 /// A field rules can look in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,8 @@ pub enum Role {
     Scored(i32),
     /// Satisfies the rule's `all` group with this index.
     All(u8),
+    /// Scores the rule's `group` with this index (once, whichever of its terms matched).
+    Group(u8),
     /// Stops the rule.
     None,
     /// Is one alternative in group `group` of the rule's `near` number `near`.
@@ -170,6 +172,8 @@ pub struct Rule {
     pub priority: i32,
     /// How many `all` groups it has.
     pub all_groups: u8,
+    /// The weights of its `group`s.
+    pub groups: Vec<i32>,
     /// Its `near`s.
     pub near: Vec<Near>,
     /// Where it was defined.
@@ -179,37 +183,56 @@ pub struct Rule {
 }
 
 impl Rule {
-    fn conditions_hold(&self, item: &Item) -> Result<(), String> {
-        if let Some(kinds) = &self.kinds
-            && !kinds.contains(&item.kind)
-        {
-            return Err(format!("kind '{}' not in {kinds:?}", item.kind));
+    /// The first of the rule's conditions the item does not meet, if any.
+    pub(super) fn unmet_condition(&self, item: &Item) -> Option<Unmet> {
+        if self.kinds.as_ref().is_some_and(|k| !k.contains(&item.kind)) {
+            return Some(Unmet::Kind);
         }
-        if let Some(sources) = &self.sources
-            && !sources.contains(&item.source)
+        if self
+            .sources
+            .as_ref()
+            .is_some_and(|s| !s.contains(&item.source))
         {
-            return Err(format!("source '{}' not in {sources:?}", item.source));
+            return Some(Unmet::Source);
         }
-        if let Some(min) = self.min_severity
-            && item.severity.is_none_or(|s| s < min)
+        if self
+            .min_severity
+            .is_some_and(|min| item.severity.is_none_or(|s| s < min))
         {
-            return Err(format!(
+            return Some(Unmet::Severity);
+        }
+        if self
+            .local
+            .is_some_and(|local| item.local.is_some() != local)
+        {
+            return Some(Unmet::Local);
+        }
+        None
+    }
+
+    /// Says which condition failed, for a trace.
+    pub(super) fn describe_unmet(&self, unmet: Unmet, item: &Item) -> String {
+        match unmet {
+            Unmet::Kind => format!("kind '{}' not in {:?}", item.kind, self.kinds),
+            Unmet::Source => format!("source '{}' not in {:?}", item.source, self.sources),
+            Unmet::Severity => format!(
                 "severity {} below {}",
                 item.severity.map_or("(none)", Severity::as_str),
-                min.as_str()
-            ));
+                self.min_severity.map_or("", Severity::as_str)
+            ),
+            Unmet::Local if self.local == Some(true) => "item is not local".into(),
+            Unmet::Local => "item is local".into(),
         }
-        if let Some(local) = self.local
-            && item.local.is_some() != local
-        {
-            return Err(if local {
-                "item is not local".into()
-            } else {
-                "item is local".into()
-            });
-        }
-        Ok(())
     }
+}
+
+/// A rule condition an item did not meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unmet {
+    Kind,
+    Source,
+    Severity,
+    Local,
 }
 
 /// The compiled rules and their shared matchers.
@@ -221,10 +244,8 @@ pub struct Engine {
     pub matcher: Option<AhoCorasick>,
     /// For each automaton pattern, the terms (with their shapes) that share its stem.
     pub pattern_terms: Vec<Vec<(TermId, Shape)>>,
-    /// All regular expressions, to learn in one pass which match.
-    pub regex_set: Option<RegexSet>,
-    /// The same expressions one by one, to find the matched text, with their term.
-    pub regexes: Vec<(Regex, TermId)>,
+    /// The regular expressions, each with its term and the fields some rule looks for it in.
+    pub regexes: Vec<RegexTerm>,
     /// For each term, its uses.
     pub usages: Vec<Vec<Usage>>,
     /// For each term, whether some `near` uses it (then word numbers are needed).
@@ -235,36 +256,47 @@ pub struct Engine {
     pub fields_used: Fields,
 }
 
+/// Most term occurrences kept from one field value.
+const MAX_HITS_PER_TEXT: usize = 1_000;
+
+/// A regular expression term.
+#[derive(Debug)]
+pub struct RegexTerm {
+    /// The compiled expression.
+    pub regex: Regex,
+    /// Its term.
+    pub term: TermId,
+    /// The fields it is used in.
+    pub fields: Fields,
+}
+
 /// One occurrence of a term.
-struct Hit {
-    term: TermId,
-    field: Field,
+pub(super) struct Hit {
+    pub term: TermId,
+    pub field: Field,
     /// Which text of the item (a field value) it is in.
-    text: u16,
+    pub text: u16,
     /// Word number in that text (for `near`; 0 for regexes).
-    word: u32,
-    /// The matched words, in `texts[text]`.
-    span: Range<usize>,
+    pub word: u32,
+    /// The matched bytes in `texts[text]` (widened to whole words only for evidence).
+    pub span: Range<usize>,
 }
 
-/// Per rule, what the hits add up to.
+/// Every term occurrence in an item, and the texts they point into.
 #[derive(Default)]
-struct Tally {
-    /// Distinct scored terms: label, weight, first field and text, count.
-    scored: Vec<(TermId, Evidence)>,
-    all_hit: u64,
-    excluded: Option<Evidence>,
-    near_hits: Vec<NearHit>,
+pub(super) struct Scan {
+    /// Folded field values with hits, and regex matches.
+    pub texts: Vec<String>,
+    /// The occurrences, in field order and then position.
+    pub hits: Vec<Hit>,
 }
 
-/// One occurrence of a term of a `near` group.
-#[derive(Clone, Copy)]
-struct NearHit {
-    near: u8,
-    group: u8,
-    text: u16,
-    word: u32,
-    field: Field,
+impl Scan {
+    /// The words a hit matched, as they stood in the folded text.
+    pub fn words(&self, hit: &Hit) -> &str {
+        let text = &self.texts[hit.text as usize];
+        &text[whole_words(text, hit.span.start, hit.span.end)]
+    }
 }
 
 /// Why a rule with some hits did not fire.
@@ -282,75 +314,20 @@ pub struct Miss {
     pub evidence: Vec<Evidence>,
 }
 
-/// A rule's outcome for an item.
-enum Outcome {
-    Fired(RuleMatch),
-    Missed(Miss),
-}
-
 impl Engine {
     /// Tags an item.
     pub fn tag(&self, item: &Item, version: &str) -> Tagging {
-        self.run(item, version, false).0
+        evaluate::decide(self, item, &self.scan(item), version, false).0
     }
 
     /// Tags an item and also says why rules with some hits did not fire.
     pub fn trace(&self, item: &Item, version: &str) -> (Tagging, Vec<Miss>) {
-        self.run(item, version, true)
-    }
-
-    fn run(&self, item: &Item, version: &str, keep_misses: bool) -> (Tagging, Vec<Miss>) {
-        let mut texts: Vec<String> = Vec::new();
-        let mut hits: Vec<Hit> = Vec::new();
-        self.scan(item, &mut texts, &mut hits);
-
-        let mut tallies: HashMap<u32, Tally> = HashMap::new();
-        for hit in &hits {
-            for usage in &self.usages[hit.term as usize] {
-                if usage.fields.has(hit.field) {
-                    credit(tallies.entry(usage.rule).or_default(), usage, hit, &texts);
-                }
-            }
-        }
-        let mut order: Vec<u32> = tallies.keys().copied().collect();
-        for &rule in &self.always {
-            if !tallies.contains_key(&rule) {
-                order.push(rule);
-            }
-        }
-        order.sort_unstable();
-
-        let mut tagging = Tagging {
-            rules_version: version.to_string(),
-            ..Tagging::default()
-        };
-        let mut misses = Vec::new();
-        let empty = Tally::default();
-        for index in order {
-            let rule = &self.rules[index as usize];
-            let tally = tallies.get(&index).unwrap_or(&empty);
-            match evaluate(rule, tally, item, &texts) {
-                Outcome::Fired(matched) => {
-                    tagging.severity = tagging.severity.max(rule.severity);
-                    tagging.priority = if tagging.matches.is_empty() {
-                        rule.priority
-                    } else {
-                        tagging.priority.max(rule.priority)
-                    };
-                    tagging.tags.extend(rule.tags.iter().cloned());
-                    tagging.matches.push(matched);
-                }
-                Outcome::Missed(miss) if keep_misses => misses.push(miss),
-                Outcome::Missed(_) => {}
-            }
-        }
-        tagging.tags.sort();
-        tagging.tags.dedup();
-        (tagging, misses)
+        evaluate::decide(self, item, &self.scan(item), version, true)
     }
 
     /// Finds every term occurrence in the fields some rule looks at.
-    fn scan(&self, item: &Item, texts: &mut Vec<String>, hits: &mut Vec<Hit>) {
+    fn scan(&self, item: &Item) -> Scan {
+        let mut scan = Scan::default();
         let mut place: Vec<&str> = Vec::new();
         if self.fields_used.has(Field::Place) {
             if let Some(name) = item.location.as_ref().and_then(|l| l.name.as_deref()) {
@@ -378,19 +355,14 @@ impl Engine {
                 continue;
             }
             for raw in values.iter().filter(|v| !v.is_empty()) {
-                self.scan_text(field, raw, &mut folded, texts, hits);
+                self.scan_text(field, raw, &mut folded, &mut scan);
             }
         }
+        scan
     }
 
-    fn scan_text(
-        &self,
-        field: Field,
-        raw: &str,
-        folded: &mut String,
-        texts: &mut Vec<String>,
-        hits: &mut Vec<Hit>,
-    ) {
+    fn scan_text(&self, field: Field, raw: &str, folded: &mut String, scan: &mut Scan) {
+        let Scan { texts, hits } = scan;
         let Ok(text) = u16::try_from(texts.len()) else {
             return;
         };
@@ -400,6 +372,11 @@ impl Engine {
             let bytes = folded.as_bytes();
             let mut words: Option<WordIndex> = None;
             for found in matcher.find_overlapping_iter(folded.as_str()) {
+                // Text without spaces ("snösnösnö…", hostile or broken) holds a match at every
+                // few bytes; past this many, more occurrences change no decision.
+                if hits.len() - before >= MAX_HITS_PER_TEXT {
+                    break;
+                }
                 let (start, end) = (found.start(), found.end());
                 let starts_word = start == 0 || bytes[start - 1] == b' ';
                 let ends_word = end == bytes.len() || bytes[end] == b' ';
@@ -419,7 +396,7 @@ impl Engine {
                         field,
                         text,
                         word,
-                        span: whole_words(folded, start, end),
+                        span: start..end,
                     });
                 }
             }
@@ -427,149 +404,24 @@ impl Engine {
                 texts.push(std::mem::take(folded));
             }
         }
-        if let Some(set) = &self.regex_set {
-            for index in set.matches(raw).iter() {
-                let (regex, term) = &self.regexes[index];
-                let Some(found) = regex.find(raw) else {
-                    continue;
-                };
-                let Ok(own) = u16::try_from(texts.len()) else {
-                    return;
-                };
-                texts.push(found.as_str().chars().take(200).collect());
-                hits.push(Hit {
-                    term: *term,
-                    field,
-                    text: own,
-                    word: 0,
-                    span: 0..texts[own as usize].len(),
-                });
-            }
-        }
-        // Word hits refer to the folded text pushed above; make sure its index is right even
-        // when regex texts were pushed in between (they are pushed after it).
-        debug_assert!(
-            hits[before..]
-                .iter()
-                .all(|h| (h.text as usize) < texts.len())
-        );
-    }
-}
-
-/// Adds one hit to a rule's tally.
-fn credit(tally: &mut Tally, usage: &Usage, hit: &Hit, texts: &[String]) {
-    let evidence = |weight| Evidence {
-        term: usage.label.to_string(),
-        field: hit.field.name().to_string(),
-        text: texts[hit.text as usize][hit.span.clone()].to_string(),
-        weight,
-        count: 1,
-    };
-    match usage.role {
-        Role::Scored(weight) => match tally.scored.iter_mut().find(|(t, _)| *t == hit.term) {
-            Some((_, seen)) => seen.count += 1,
-            None => tally.scored.push((hit.term, evidence(weight))),
-        },
-        Role::All(group) => tally.all_hit |= 1 << group,
-        Role::None => {
-            if tally.excluded.is_none() {
-                tally.excluded = Some(evidence(0));
-            }
-        }
-        Role::Near { near, group } => tally.near_hits.push(NearHit {
-            near,
-            group,
-            text: hit.text,
-            word: hit.word,
-            field: hit.field,
-        }),
-    }
-}
-
-/// Decides whether a rule fires, given its tally.
-fn evaluate(rule: &Rule, tally: &Tally, item: &Item, texts: &[String]) -> Outcome {
-    let mut evidence: Vec<Evidence> = tally.scored.iter().map(|(_, e)| e.clone()).collect();
-    let mut score: i32 = evidence.iter().map(|e| e.weight).sum();
-    for (index, near) in rule.near.iter().enumerate() {
-        if let Some((found, first, last)) = near_window(near, index as u8, &tally.near_hits) {
-            let folded = &texts[found.text as usize];
-            let words = WordIndex::new(folded);
-            score += near.weight;
-            evidence.push(Evidence {
-                term: near.label.clone(),
-                field: found.field.name().to_string(),
-                text: folded[words.span(folded, first, last)].to_string(),
-                weight: near.weight,
-                count: 1,
+        // Regexes run one by one and only on the fields they are used in: one set over every
+        // field fell back to its slowest engine on Swedish text (Unicode `\b`).
+        for term in self.regexes.iter().filter(|r| r.fields.has(field)) {
+            let Some(found) = term.regex.find(raw) else {
+                continue;
+            };
+            let Ok(own) = u16::try_from(texts.len()) else {
+                return;
+            };
+            let matched: String = found.as_str().chars().take(200).collect();
+            hits.push(Hit {
+                term: term.term,
+                field,
+                text: own,
+                word: 0,
+                span: 0..matched.len(),
             });
+            texts.push(matched);
         }
     }
-    let miss = |reason: String, evidence: Vec<Evidence>| {
-        Outcome::Missed(Miss {
-            rule: rule.name.clone(),
-            score,
-            threshold: rule.threshold,
-            reason,
-            evidence,
-        })
-    };
-    if let Err(reason) = rule.conditions_hold(item) {
-        return miss(format!("condition: {reason}"), evidence);
-    }
-    if let Some(excluded) = &tally.excluded {
-        return miss(
-            format!(
-                "excluded by '{}' ({}: \"{}\")",
-                excluded.term, excluded.field, excluded.text
-            ),
-            evidence,
-        );
-    }
-    let all_needed = if rule.all_groups == 0 {
-        0
-    } else {
-        u64::MAX >> (64 - rule.all_groups)
-    };
-    if tally.all_hit & all_needed != all_needed {
-        let missing = (0..rule.all_groups)
-            .find(|g| tally.all_hit & (1 << g) == 0)
-            .map_or(0, |g| g + 1);
-        return miss(format!("no term of all-group {missing} matched"), evidence);
-    }
-    if score < rule.threshold {
-        return miss(
-            format!("score {score} below threshold {}", rule.threshold),
-            evidence,
-        );
-    }
-    // The strongest reason reads first.
-    evidence.sort_by_key(|e| std::cmp::Reverse(e.weight));
-    Outcome::Fired(RuleMatch {
-        rule: rule.name.clone(),
-        tags: rule.tags.clone(),
-        score,
-        threshold: rule.threshold,
-        evidence,
-    })
-}
-
-/// The first window of one text in which every group of a near occurs within `within` words:
-/// the hit that closes it, and its first and last word.
-fn near_window(near: &Near, index: u8, hits: &[NearHit]) -> Option<(NearHit, u32, u32)> {
-    let mut mine: Vec<NearHit> = hits.iter().filter(|h| h.near == index).copied().collect();
-    mine.sort_unstable_by_key(|h| (h.text, h.word));
-    let mut start = 0;
-    for end in 0..mine.len() {
-        let last = mine[end];
-        while mine[start].text != last.text || last.word - mine[start].word > near.within {
-            start += 1;
-        }
-        let seen = mine[start..=end]
-            .iter()
-            .fold(0u64, |seen, h| seen | 1 << h.group);
-        if seen.count_ones() == u32::from(near.groups) {
-            return Some((last, mine[start].word, last.word));
-        }
-    }
-    None
 }

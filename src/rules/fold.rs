@@ -14,6 +14,20 @@ pub fn fold_into(text: &str, out: &mut String) {
     let mut pending_space = false;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        // Most feed text is ASCII: fold it without the Unicode tables, unless a combining mark
+        // follows (a decomposed å, ä, ö).
+        if c.is_ascii() && !chars.peek().is_some_and(|m| is_combining(*m)) {
+            if c.is_ascii_alphanumeric() {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                pending_space = !out.is_empty();
+            }
+            continue;
+        }
         if !c.is_alphanumeric() {
             // Combining marks are not alphanumeric; they only matter right after a letter
             // (handled below), elsewhere they separate like punctuation.
@@ -124,19 +138,33 @@ impl WordIndex {
     }
 }
 
-/// Widens a byte range of a folded string to whole words.
+/// Widens a byte range of a folded string to whole words, but at most [`MAX_WIDEN`] bytes
+/// each way (a "word" of a text without spaces can be the whole text).
 pub fn whole_words(folded: &str, start: usize, end: usize) -> std::ops::Range<usize> {
     let bytes = folded.as_bytes();
-    let start = bytes[..start]
+    let floor = start.saturating_sub(MAX_WIDEN);
+    let start = bytes[floor..start]
         .iter()
         .rposition(|&b| b == b' ')
-        .map_or(0, |p| p + 1);
-    let end = bytes[end..]
+        .map_or(floor, |p| floor + p + 1);
+    let ceiling = (end + MAX_WIDEN).min(bytes.len());
+    let end = bytes[end..ceiling]
         .iter()
         .position(|&b| b == b' ')
-        .map_or(folded.len(), |p| end + p);
+        .map_or(ceiling, |p| end + p);
+    // Snap to characters: the limits may fall inside one.
+    let start = (0..=start)
+        .rev()
+        .find(|&i| folded.is_char_boundary(i))
+        .unwrap_or(0);
+    let end = (end..=folded.len())
+        .find(|&i| folded.is_char_boundary(i))
+        .unwrap_or(folded.len());
     start..end
 }
+
+/// How far evidence text reaches beyond a match to complete its words.
+pub const MAX_WIDEN: usize = 64;
 
 #[cfg(test)]
 mod tests {
@@ -171,5 +199,13 @@ mod tests {
         assert_eq!(&folded[index.span(&folded, 1, 2)], "mot en");
         assert_eq!(&folded[index.span(&folded, 3, 3)], "anställd");
         assert_eq!(&folded[whole_words(&folded, 13, 15)], "anställd");
+    }
+
+    #[test]
+    fn widening_is_bounded_and_stays_on_characters() {
+        let folded = "ö".repeat(1_000);
+        let range = whole_words(&folded, 1_000, 1_006);
+        assert!(range.len() <= 6 + 2 * MAX_WIDEN + 2, "{range:?}");
+        assert!(folded.is_char_boundary(range.start) && folded.is_char_boundary(range.end));
     }
 }

@@ -9,6 +9,7 @@
 pub mod bundled;
 mod compile;
 mod engine;
+mod evaluate;
 mod fold;
 pub mod replay;
 mod syntax;
@@ -23,7 +24,6 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::item::Item;
 use crate::tags::Tagging;
 pub use engine::{Engine, Miss, Rule};
-pub use fold::fold;
 
 /// One rule file's text and where it came from.
 #[derive(Debug, Clone)]
@@ -88,7 +88,9 @@ impl RuleSet {
         let engine = compile::compile(files).map_err(RuleErrors)?;
         let mut hash = Xxh3::new();
         for file in files {
-            hash.update(file.path.to_string_lossy().as_bytes());
+            // The file name, not the path: the same rules reached by another path are the same.
+            let name = file.path.file_name().unwrap_or(file.path.as_os_str());
+            hash.update(name.to_string_lossy().as_bytes());
             hash.update(&[0]);
             hash.update(file.text.as_bytes());
             hash.update(&[0]);
@@ -155,6 +157,13 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, RuleErrors> {
         }
     }
     paths.sort();
+    if paths.is_empty() {
+        // Rules moved away mid-edit must not silently untag everything from then on.
+        return Err(RuleErrors(vec![RuleError::Read {
+            path: dir.to_path_buf(),
+            message: "no rule files (*.toml) in the directory".into(),
+        }]));
+    }
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let len = std::fs::metadata(&path)

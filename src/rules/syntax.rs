@@ -38,6 +38,8 @@ pub struct RawRule {
     #[serde(default)]
     pub none: Vec<Spanned<RawGroup>>,
     #[serde(default)]
+    pub group: Vec<Spanned<RawGroup>>,
+    #[serde(default)]
     pub near: Vec<Spanned<RawNear>>,
     pub kinds: Option<Spanned<Strings>>,
     pub sources: Option<Spanned<Strings>>,
@@ -66,11 +68,12 @@ pub struct RawTermDetail {
     pub fields: Option<Vec<String>>,
 }
 
-/// An `[[rule.all]]` or `[[rule.none]]` group.
+/// An `[[rule.all]]`, `[[rule.none]]` or `[[rule.group]]` (only a group has a weight).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGroup {
     pub any: Spanned<Strings>,
+    pub weight: Option<Spanned<i64>>,
     #[serde(rename = "in")]
     pub fields: Option<Spanned<Strings>>,
 }

@@ -197,8 +197,10 @@ impl<'a> Tx<'a> {
     /// Lets `dedup` merge, then settles the tagging of what will be stored.
     fn merge(&self, stored: &Item, incoming: &Item) -> (Item, Outcome) {
         let (mut merged, outcome) = dedup::merge(stored, incoming.clone(), self.now);
-        // An unchanged item keeps what it had: nothing it is tagged on moved.
-        if outcome != Outcome::Unchanged {
+        // An unchanged item keeps its tags unless something they rest on moved anyway (its
+        // `local` place follows the current area config even when the content is the same).
+        if outcome != Outcome::Unchanged || input_fingerprint(&merged) != input_fingerprint(stored)
+        {
             settle_tagging(&mut merged, incoming, stored, self.rules);
         }
         (merged, outcome)
