@@ -1,10 +1,10 @@
-//! Tagging one item with the compiled rules.
+//! The compiled rules and the scan of one item.
 //!
-//! All word terms of all rules sit in one Aho-Corasick automaton over the folded text and all
-//! regular expressions in one `RegexSet`, so the text is scanned once per field whatever the
-//! number of rules. Each hit is then credited to the rules that use the term (a term shared by
-//! many rules is matched once), and only rules with a hit, plus rules that fire on conditions
-//! alone, are evaluated. The cost grows with the length of the text and the number of hits.
+//! All word terms of all rules sit in one Aho-Corasick automaton over the folded text, so each
+//! field is scanned once whatever the number of rules; regular expressions run one by one, only
+//! on the fields they are used in. The scan yields term occurrences; `evaluate` credits them to
+//! the rules that use each term (a term shared by many rules is matched once) and judges only
+//! rules with an occurrence, plus rules that fire on conditions alone.
 
 use std::ops::Range;
 use std::path::PathBuf;

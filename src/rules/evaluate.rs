@@ -67,6 +67,9 @@ pub(super) fn decide(
         ..Tagging::default()
     };
     let mut misses = Vec::new();
+    // One buffer for every rule's distinct terms: most rules judged do not fire, and an
+    // allocation each would cost more than judging them.
+    let mut scored: Vec<Scored> = Vec::new();
     let mut always = engine.always.iter().copied().peekable();
     let mut rest = credits.as_slice();
     loop {
@@ -87,7 +90,7 @@ pub(super) fn decide(
             .unwrap_or(rest.len());
         let (mine, after) = rest.split_at(split);
         rest = after;
-        match judge(engine, rule, mine, item, scan, trace) {
+        match judge(engine, rule, mine, item, scan, trace, &mut scored) {
             Some(Ok(matched)) => {
                 let compiled = &engine.rules[rule as usize];
                 tagging.severity = tagging.severity.max(compiled.severity);
@@ -116,6 +119,7 @@ fn judge(
     item: &Item,
     scan: &Scan,
     trace: bool,
+    scored: &mut Vec<Scored>,
 ) -> Option<Result<RuleMatch, Miss>> {
     let rule = &engine.rules[index as usize];
     let unmet = rule.unmet_condition(item);
@@ -123,7 +127,7 @@ fn judge(
     if unmet.is_some() && (!trace || credits.is_empty()) {
         return None;
     }
-    let mut scored: Vec<Scored> = Vec::new();
+    scored.clear();
     let mut all_hit = 0u64;
     let mut group_hit = 0u64;
     let mut excluded: Option<Credit> = None;
@@ -201,14 +205,14 @@ fn judge(
             score,
             threshold: rule.threshold,
             reason: failure.describe(engine, rule, item, score, scan),
-            evidence: evidence(engine, rule, &scored, &nears, scan),
+            evidence: evidence(engine, rule, scored, &nears, scan),
         })),
         None => Some(Ok(RuleMatch {
             rule: rule.name.clone(),
             tags: rule.tags.clone(),
             score,
             threshold: rule.threshold,
-            evidence: evidence(engine, rule, &scored, &nears, scan),
+            evidence: evidence(engine, rule, scored, &nears, scan),
         })),
     }
 }
