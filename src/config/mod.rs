@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use url::Url;
 
-use raw::{RawFetch, RawFile, RawSource, line_of, line_of_key};
+pub use raw::line_of;
+use raw::{RawFetch, RawFile, RawSource, line_of_key};
 pub use secret::{Env, Template, TemplateError};
 
 /// A configuration error, always pointing at a place in a file.

@@ -91,7 +91,7 @@ pub(super) struct RawSource {
 }
 
 /// 1-based line number of a byte offset in `text`.
-pub(super) fn line_of(text: &str, offset: usize) -> usize {
+pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
         .iter()

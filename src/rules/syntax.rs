@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::config::line_of;
+
 /// One rule file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,16 +121,6 @@ pub fn explain_serde_message(message: &str) -> String {
     } else {
         message.split_whitespace().collect::<Vec<_>>().join(" ")
     }
-}
-
-/// 1-based line of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// The name of the `[[rule]]` a line falls in, found in the text itself (for syntax errors,
