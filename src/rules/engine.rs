@@ -213,8 +213,16 @@ impl Rule {
     /// Says which condition failed, for a trace.
     pub(super) fn describe_unmet(&self, unmet: Unmet, item: &Item) -> String {
         match unmet {
-            Unmet::Kind => format!("kind '{}' not in {:?}", item.kind, self.kinds),
-            Unmet::Source => format!("source '{}' not in {:?}", item.source, self.sources),
+            Unmet::Kind => format!(
+                "kind '{}' is not one of {}",
+                item.kind,
+                self.kinds.as_deref().unwrap_or_default().join(", ")
+            ),
+            Unmet::Source => format!(
+                "source '{}' is not one of {}",
+                item.source,
+                self.sources.as_deref().unwrap_or_default().join(", ")
+            ),
             Unmet::Severity => format!(
                 "severity {} below {}",
                 item.severity.map_or("(none)", Severity::as_str),
