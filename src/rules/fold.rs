@@ -28,6 +28,17 @@ pub fn fold_into(text: &str, out: &mut String) {
             }
             continue;
         }
+        // Å, ä, ö are most of the rest of Swedish text: they need no tables either.
+        if let Some(lower) = swedish_lower(c)
+            && !chars.peek().is_some_and(|m| is_combining(*m))
+        {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(lower);
+            continue;
+        }
         if !c.is_alphanumeric() {
             // Combining marks are not alphanumeric; they only matter right after a letter
             // (handled below), elsewhere they separate like punctuation.
@@ -63,6 +74,16 @@ pub fn fold(text: &str) -> String {
     let mut out = String::new();
     fold_into(text, &mut out);
     out
+}
+
+fn swedish_lower(c: char) -> Option<char> {
+    match c {
+        'å' | 'Å' => Some('å'),
+        'ä' | 'Ä' => Some('ä'),
+        'ö' | 'Ö' => Some('ö'),
+        'é' | 'É' => Some('e'),
+        _ => None,
+    }
 }
 
 fn is_combining(c: char) -> bool {
