@@ -795,3 +795,46 @@ fn demo_tags_with_the_bundled_rules() {
     );
     assert!(listing.contains(" #plats/"), "{listing}");
 }
+
+#[test]
+fn explain_and_replay_work_on_the_demo_data() {
+    let dir = TempDir::new().expect("temp dir");
+    let data = dir.path().join("demo-data");
+    let data_arg = data.to_str().expect("UTF-8 path");
+    let demo = Command::new(env!("CARGO_BIN_EXE_lage"))
+        .args(["demo", "--headless", "--keep", data_arg])
+        .output()
+        .expect("run lage demo");
+    let stdout = succeeded(&demo, &["demo", "--keep"]);
+    assert!(stdout.contains("rules explain"), "{stdout}");
+
+    let config = bundled_config();
+    let lage = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lage"))
+            .arg("--config")
+            .arg(&config)
+            .args(["--data-dir", data_arg])
+            .args(args)
+            .output()
+            .expect("run lage")
+    };
+    let listed = succeeded(
+        &lage(&["items", "--tag", "fokus/kris", "--json"]),
+        &["items"],
+    );
+    let items: Value = serde_json::from_str(&listed).expect("items JSON");
+    let vma = items
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["severity"] == "critical"))
+        .unwrap_or_else(|| panic!("no critical item tagged fokus/kris in {listed}"));
+    let explained = succeeded(
+        &lage(&["rules", "explain", &id(vma)]),
+        &["rules", "explain"],
+    );
+    assert!(explained.contains("#fokus/kris"), "{explained}");
+    assert!(explained.contains("score "), "{explained}");
+    // The demo tagged with the bundled rules, which are the rules on disk: replay changes nothing.
+    let replayed = succeeded(&lage(&["rules", "replay"]), &["rules", "replay"]);
+    assert!(replayed.contains(" 0 items changed"), "{replayed}");
+    assert!(replayed.contains("nothing written"), "{replayed}");
+}

@@ -23,7 +23,11 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let server = DemoServer::start().await?;
     let config = Arc::new(demo::config(&server.base, &spool)?);
     let rules = demo::rules(&config)?;
-    let store = super::open_store(&work.path().join("data"))?;
+    let data_dir = args
+        .keep
+        .clone()
+        .unwrap_or_else(|| work.path().join("data"));
+    let store = super::open_store(&data_dir)?;
     if !args.headless {
         eprintln!("lage demo: the dashboard is not built yet; showing the headless run.");
     }
@@ -57,6 +61,17 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     for item in &items {
         let (tags, _) = effective(&item.tagging, &store.tag_overrides(&item.id)?);
         println!("{}", format::item_line(item, &tags, now));
+    }
+    if let Some(dir) = &args.keep {
+        let dir = format::safe(&dir.display().to_string());
+        let example = items
+            .iter()
+            .find(|i| !i.tagging.is_empty())
+            .map_or("ITEM_ID", |i| i.id.as_str());
+        println!("\nThe demo's data is kept in {dir}. Try:");
+        println!("  lage --data-dir {dir} items --tag fokus --json");
+        println!("  lage --data-dir {dir} rules explain {example}");
+        println!("  lage --data-dir {dir} rules replay");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -66,6 +66,10 @@ pub struct DemoArgs {
     /// Print what was ingested instead of opening the dashboard.
     #[arg(long)]
     pub headless: bool,
+    /// Keep the demo's data in DIR (new, or one an earlier demo kept), to try
+    /// `lage --data-dir DIR items`, `rules explain`, `rules replay` or `tag` on it afterwards.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// Runs the parsed command line.
