@@ -19,6 +19,8 @@ struct Credit {
     term: TermId,
     /// Which use of the term (index into `Engine::usages[term]`).
     usage: u16,
+    /// What the term does for the rule, copied here so judging a rule reads only its credits.
+    role: Role,
 }
 
 /// A distinct scored term of a rule: its first occurrence and how often it occurred.
@@ -54,6 +56,7 @@ pub(super) fn decide(
                     hit: index as u32,
                     term: hit.term,
                     usage: usage_index as u16,
+                    role: usage.role,
                 });
             }
         }
@@ -133,8 +136,7 @@ fn judge(
     let mut excluded: Option<Credit> = None;
     let mut near_credits: Vec<(u8, u8, Credit)> = Vec::new();
     for credit in credits {
-        let usage = &engine.usages[credit.term as usize][credit.usage as usize];
-        match usage.role {
+        match credit.role {
             Role::Scored(weight) => match scored
                 .iter_mut()
                 .find(|s| s.term == credit.term && s.usage == credit.usage)
