@@ -13,7 +13,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::evaluate;
-use super::fold::{WordIndex, fold_into, whole_words};
+use super::fold::{WordIndex, fold_append, whole_words};
 use super::term::Shape;
 use crate::item::{Item, Severity};
 use crate::tags::{Evidence, Tagging};
@@ -293,16 +293,24 @@ pub(super) struct Hit {
 /// Every term occurrence in an item, and the texts they point into.
 #[derive(Default)]
 pub(super) struct Scan {
-    /// Folded field values with hits, and regex matches.
-    pub texts: Vec<String>,
+    /// Folded field values with hits, and regex matches, one after another (one allocation
+    /// for the item instead of one per field).
+    buffer: String,
+    /// Where each text lies in `buffer`.
+    texts: Vec<Range<usize>>,
     /// The occurrences, in field order and then position.
     pub hits: Vec<Hit>,
 }
 
 impl Scan {
+    /// Text number `index` (a folded field value or a regex match).
+    pub fn text(&self, index: u16) -> &str {
+        &self.buffer[self.texts[index as usize].clone()]
+    }
+
     /// The words a hit matched, as they stood in the folded text.
     pub fn words(&self, hit: &Hit) -> &str {
-        let text = &self.texts[hit.text as usize];
+        let text = self.text(hit.text);
         &text[whole_words(text, hit.span.start, hit.span.end)]
     }
 }
@@ -357,29 +365,34 @@ impl Engine {
             (Field::Source, &[item.source.as_str()]),
             (Field::Kind, &[item.kind.as_str()]),
         ];
-        let mut folded = String::new();
         for (field, values) in values {
             if !self.fields_used.has(field) {
                 continue;
             }
             for raw in values.iter().filter(|v| !v.is_empty()) {
-                self.scan_text(field, raw, &mut folded, &mut scan);
+                self.scan_text(field, raw, &mut scan);
             }
         }
         scan
     }
 
-    fn scan_text(&self, field: Field, raw: &str, folded: &mut String, scan: &mut Scan) {
-        let Scan { texts, hits } = scan;
+    fn scan_text(&self, field: Field, raw: &str, scan: &mut Scan) {
+        let Scan {
+            buffer,
+            texts,
+            hits,
+        } = scan;
         let Ok(text) = u16::try_from(texts.len()) else {
             return;
         };
         let before = hits.len();
         if let Some(matcher) = &self.matcher {
-            fold_into(raw, folded);
+            let begin = buffer.len();
+            fold_append(raw, buffer);
+            let folded = &buffer[begin..];
             let bytes = folded.as_bytes();
             let mut words: Option<WordIndex> = None;
-            for found in matcher.find_overlapping_iter(folded.as_str()) {
+            for found in matcher.find_overlapping_iter(folded) {
                 // Text without spaces ("snösnösnö…", hostile or broken) holds a match at every
                 // few bytes; past this many, more occurrences change no decision.
                 if hits.len() - before >= MAX_HITS_PER_TEXT {
@@ -409,7 +422,9 @@ impl Engine {
                 }
             }
             if hits.len() > before {
-                texts.push(std::mem::take(folded));
+                texts.push(begin..buffer.len());
+            } else {
+                buffer.truncate(begin);
             }
         }
         // Regexes run one by one and only on the fields they are used in: one set over every
@@ -421,15 +436,16 @@ impl Engine {
             let Ok(own) = u16::try_from(texts.len()) else {
                 return;
             };
-            let matched: String = found.as_str().chars().take(200).collect();
+            let begin = buffer.len();
+            buffer.extend(found.as_str().chars().take(200));
             hits.push(Hit {
                 term: term.term,
                 field,
                 text: own,
                 word: 0,
-                span: 0..matched.len(),
+                span: 0..buffer.len() - begin,
             });
-            texts.push(matched);
+            texts.push(begin..buffer.len());
         }
     }
 }

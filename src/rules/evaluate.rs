@@ -63,7 +63,7 @@ pub(super) fn decide(
     }
     // By rule, then in the order found (field order, then position): the first occurrence is
     // the one evidence names.
-    credits.sort_unstable_by_key(|c| (c.rule, c.hit));
+    credits.sort_unstable_by_key(|c| (u64::from(c.rule) << 32) | u64::from(c.hit));
 
     let mut tagging = Tagging {
         rules_version: version.to_string(),
@@ -282,7 +282,7 @@ fn evidence(
         let near = &rule.near[found.near];
         let first = &scan.hits[found.first as usize];
         let last = &scan.hits[found.last as usize];
-        let text = &scan.texts[last.text as usize];
+        let text = scan.text(last.text);
         let words = WordIndex::new(text);
         out.push(Evidence {
             term: near.label.clone(),
