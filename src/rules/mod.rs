@@ -86,18 +86,9 @@ impl RuleSet {
     /// Compiles rule files given as text, in the order given.
     pub fn from_files(files: &[RuleFile]) -> Result<RuleSet, RuleErrors> {
         let engine = compile::compile(files).map_err(RuleErrors)?;
-        let mut hash = Xxh3::new();
-        for file in files {
-            // The file name, not the path: the same rules reached by another path are the same.
-            let name = file.path.file_name().unwrap_or(file.path.as_os_str());
-            hash.update(name.to_string_lossy().as_bytes());
-            hash.update(&[0]);
-            hash.update(file.text.as_bytes());
-            hash.update(&[0]);
-        }
         Ok(RuleSet {
             engine,
-            version: format!("{:016x}", hash.digest()),
+            version: format!("{:016x}", files_digest(files).digest()),
             files: files.iter().map(|f| f.path.clone()).collect(),
         })
     }
@@ -139,6 +130,21 @@ impl RuleSet {
         tags.dedup();
         tags
     }
+}
+
+/// A running hash of rule files' names and texts, in order: the rule set's version, and what
+/// the watcher compares. The file name, not the path, so the same rules reached by another path
+/// are the same.
+fn files_digest(files: &[RuleFile]) -> Xxh3 {
+    let mut hash = Xxh3::new();
+    for file in files {
+        let name = file.path.file_name().unwrap_or(file.path.as_os_str());
+        hash.update(name.to_string_lossy().as_bytes());
+        hash.update(&[0]);
+        hash.update(file.text.as_bytes());
+        hash.update(&[0]);
+    }
+    hash
 }
 
 /// Reads the `*.toml` files of a rule directory, sorted by file name.

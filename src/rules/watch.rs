@@ -22,7 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use xxhash_rust::xxh3::Xxh3;
 
-use super::{RuleErrors, RuleFile, RuleSet, SharedRules, read_dir};
+use super::{RuleErrors, RuleFile, RuleSet, SharedRules, files_digest, read_dir};
 
 /// How often a running `lage` looks at the rule files.
 pub const LOOK_EVERY: Duration = Duration::from_secs(2);
@@ -198,26 +198,19 @@ impl Drop for WatchHandle {
     }
 }
 
-/// A hash of everything the compiler would read: each file's path and text, in order, or the
-/// reason the directory could not be read (so an unreadable directory is one change, reported
-/// once, and its return is another).
+/// A hash of everything the compiler would read: each file's name and text, in order (the
+/// rule set's own digest), or the reason the directory could not be read (so an unreadable
+/// directory is one change, reported once, and its return is another).
 fn fingerprint(files: &Result<Vec<RuleFile>, RuleErrors>) -> u64 {
-    let mut hash = Xxh3::new();
     match files {
-        Ok(files) => {
-            for file in files {
-                hash.update(file.path.to_string_lossy().as_bytes());
-                hash.update(&[0]);
-                hash.update(file.text.as_bytes());
-                hash.update(&[0]);
-            }
-        }
+        Ok(files) => files_digest(files).digest(),
         Err(errors) => {
+            let mut hash = Xxh3::new();
             hash.update(&[1]);
             hash.update(errors.to_string().as_bytes());
+            hash.digest()
         }
     }
-    hash.digest()
 }
 
 #[cfg(test)]

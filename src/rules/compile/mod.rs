@@ -11,7 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::RegexBuilder;
 use toml::Spanned;
 
-use super::engine::{Engine, Fields, RegexTerm, TermId};
+use super::engine::{Engine, Field, Fields, RegexTerm, TermId};
 use super::syntax::{RawFile, Strings, explain_serde_message, line_of, rule_name_near};
 use super::term::{self, Term};
 use super::{RuleError, RuleFile};
@@ -276,9 +276,12 @@ fn parse_fields(list: &Spanned<Strings>) -> Result<Fields, (usize, String)> {
 }
 
 fn unknown_field(name: &str) -> String {
-    format!(
-        "in: '{name}' is not a field (title, summary, body, categories, place, source, kind, text)"
-    )
+    let known: Vec<&str> = Field::ALL
+        .iter()
+        .map(|f| f.name())
+        .chain(["text"])
+        .collect();
+    format!("in: '{name}' is not a field ({})", known.join(", "))
 }
 
 /// A regex error on one line: the parser's own message without its caret drawing.
