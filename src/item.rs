@@ -493,6 +493,21 @@ impl Item {
     }
 }
 
+/// An item id as a number: ids are 16 hex digits (xxh3-64), so the in-memory index keeps them
+/// as `u64`. `None` for anything else.
+pub fn id_number(id: &str) -> Option<u64> {
+    if id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        u64::from_str_radix(id, 16).ok()
+    } else {
+        None
+    }
+}
+
+/// The id for a number from [`id_number`].
+pub fn id_string(n: u64) -> String {
+    format!("{n:016x}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,6 +539,16 @@ mod tests {
         assert_eq!(item(None, None).effective_severity(), None);
         // The source's own severity is kept as it was.
         assert_eq!(item(Some(Low), Some(High)).severity, Some(Low));
+    }
+
+    #[test]
+    fn ids_round_trip_through_numbers() {
+        assert_eq!(id_number("00ff00ff00ff00ff"), Some(0x00ff_00ff_00ff_00ff));
+        assert_eq!(id_string(0x00ff_00ff_00ff_00ff), "00ff00ff00ff00ff");
+        assert_eq!(id_number("00ff"), None);
+        assert_eq!(id_number("+0ff00ff00ff00ff"), None);
+        assert_eq!(id_number("zzzzzzzzzzzzzzzz"), None);
+        assert_eq!(id_number("00FF00FF00FF00FF"), None, "ids are lowercase");
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod bundled;
 mod compile;
 mod engine;
 mod evaluate;
-mod fold;
+pub mod fold;
 pub mod replay;
 mod syntax;
 mod term;

@@ -346,3 +346,127 @@ fn decode<T: serde::de::DeserializeOwned>(
         message: e.to_string(),
     })
 }
+
+// ---- Issue 6 API (skeleton: bodies are filled in by the store work) ----
+
+/// What the dashboard's in-memory index keeps of an item, stored as the value of its `by_time`
+/// entry so that one scan of `by_time` loads the index without decoding items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemSummary {
+    /// The item's id (16 hex digits).
+    pub id: String,
+    /// Publication time.
+    pub published: DateTime<Utc>,
+    /// When `lage` first stored it.
+    pub first_seen: DateTime<Utc>,
+    /// The effective severity (the source's, raised by rules).
+    pub severity: Option<crate::item::Severity>,
+    /// The sources that served it: the first (owner) first, then further sightings.
+    pub sources: Vec<String>,
+    /// The rules' tags (manual overrides are applied by the index from their own log).
+    pub tags: Vec<String>,
+    /// Whether it touches the area of interest.
+    pub local: bool,
+    /// Whether it is a drill or test message.
+    pub exercise: bool,
+    /// Whether the alert was cancelled.
+    pub cancelled: bool,
+    /// When the alert expires, if it does.
+    pub expires: Option<DateTime<Utc>>,
+}
+
+/// The ids of items whose text matches a search, newest day first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchHits {
+    /// Matching item ids as numbers (`item::id_number`).
+    pub ids: Vec<u64>,
+}
+
+/// What a bulk import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Items stored for the first time.
+    pub new: usize,
+    /// Items that replaced a stored item with the same id.
+    pub replaced: usize,
+}
+
+impl Store {
+    /// Appends a decision on an item and its automatic shift-log entry in one transaction, then
+    /// flushes: when this returns Ok, the decision survives a crash. `Action::Tag` goes to the
+    /// tag override log (with `note`). An unknown item id is refused.
+    pub fn record(
+        &self,
+        item_id: &str,
+        decision: &crate::curation::Decision,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let _ = (item_id, decision, note);
+        todo!()
+    }
+
+    /// An item's decisions, oldest first.
+    pub fn decisions(&self, item_id: &str) -> Result<Vec<crate::curation::Decision>, StoreError> {
+        let _ = item_id;
+        todo!()
+    }
+
+    /// Every decision on every item, with the item id, in key order (for loading the index).
+    pub fn all_decisions(&self) -> Result<Vec<(String, crate::curation::Decision)>, StoreError> {
+        todo!()
+    }
+
+    /// Every manual tag decision, with the item id, in key order (for loading the index).
+    pub fn all_tag_overrides(&self) -> Result<Vec<(String, TagOverride)>, StoreError> {
+        todo!()
+    }
+
+    /// Appends a shift-log entry and flushes.
+    pub fn add_log_entry(&self, entry: &crate::curation::LogEntry) -> Result<(), StoreError> {
+        let _ = entry;
+        todo!()
+    }
+
+    /// The latest `limit` shift-log entries, oldest first.
+    pub fn log_entries(&self, limit: usize) -> Result<Vec<crate::curation::LogEntry>, StoreError> {
+        let _ = limit;
+        todo!()
+    }
+
+    /// When `user` last looked (left the dashboard or wrote a handover).
+    pub fn last_looked(&self, user: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let _ = user;
+        todo!()
+    }
+
+    /// Records when `user` last looked, and flushes.
+    pub fn set_last_looked(&self, user: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let _ = (user, at);
+        todo!()
+    }
+
+    /// Every item's summary, newest first (one scan of `by_time`).
+    pub fn summaries(&self) -> Box<dyn Iterator<Item = Result<ItemSummary, StoreError>> + '_> {
+        todo!()
+    }
+
+    /// One item's summary.
+    pub fn summary(&self, id: &str) -> Result<Option<ItemSummary>, StoreError> {
+        let _ = id;
+        todo!()
+    }
+
+    /// Items whose title, summary, body, categories or areas contain every word of `query`
+    /// (folded like the rules fold text; a word ending in `*` matches as a prefix).
+    pub fn search(&self, query: &str) -> Result<SearchHits, StoreError> {
+        let _ = query;
+        todo!()
+    }
+
+    /// Stores items as given (a bulk import or migration), with their summaries and search
+    /// entries, in bounded transactions, then flushes. An item with a stored id replaces it.
+    pub fn import(&self, items: &[Item]) -> Result<ImportReport, StoreError> {
+        let _ = items;
+        todo!()
+    }
+}
