@@ -11,3 +11,43 @@ pub enum Input {
     /// The terminal was resized to columns × rows.
     Resize(u16, u16),
 }
+
+/// The language of the dashboard's labels: Swedish by default, English on request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// Svenska.
+    #[default]
+    Sv,
+    /// English.
+    En,
+}
+
+/// Who is looking, and how their terminal wants things drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The author of this session's decisions (the OS user locally, the SSH user when served).
+    pub user: String,
+    /// The language of labels.
+    pub lang: Lang,
+    /// Whether to use colour (false when `NO_COLOR` is set).
+    pub color: bool,
+}
+
+/// Why the dashboard stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    /// Drawing to the terminal failed.
+    #[error("cannot draw to the terminal: {0}")]
+    Terminal(String),
+}
+
+/// Runs the dashboard until the user quits or the input ends.
+pub async fn run<B: ratatui::backend::Backend>(
+    terminal: &mut ratatui::Terminal<B>,
+    input: impl futures_util::Stream<Item = Input> + Unpin + Send,
+    core: crate::core::Core,
+    session: Session,
+) -> Result<(), TuiError> {
+    let _ = (terminal, input, core, session);
+    todo!()
+}
