@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::tags::OverrideAction;
 
 /// Where an item stands in the office's handling of it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Not yet looked at (*ny*).
@@ -299,7 +301,10 @@ mod tests {
             decision(Action::Briefing { include: false }, "bo", 6),
         ];
         let s = ItemState::fold(&ds);
-        assert_eq!(s.acknowledged.as_ref().map(|a| a.author.as_str()), Some("anna"));
+        assert_eq!(
+            s.acknowledged.as_ref().map(|a| a.author.as_str()),
+            Some("anna")
+        );
         assert_eq!(s.status, Status::Handled);
         assert_eq!(s.status_set.as_ref().map(|a| a.at), Some(at(4)));
         assert!(!s.in_briefing);
@@ -362,7 +367,10 @@ mod tests {
         };
         let json = serde_json::to_string(&e).expect("encode");
         assert_eq!(serde_json::from_str::<LogEntry>(&json).expect("decode"), e);
-        assert_eq!(Status::from_code(Status::Dismissed.code()), Status::Dismissed);
+        assert_eq!(
+            Status::from_code(Status::Dismissed.code()),
+            Status::Dismissed
+        );
         assert_eq!(Status::from_code(200), Status::New);
     }
 }

@@ -127,6 +127,26 @@ impl SourceState {
     }
 }
 
+/// The shortest silence that counts as stale, whatever the interval: a source polled every
+/// minute that misses three polls is a hiccup, not an alarm.
+pub const MIN_STALE_AFTER: Duration = Duration::from_secs(15 * 60);
+
+/// Whether a source has been silent longer than its cadence explains at `now`: its last
+/// successful poll (ok or not modified) is older than three intervals, and at least
+/// [`MIN_STALE_AFTER`]. A source that has never succeeded is stale once a poll of it has failed
+/// (when it started failing is not kept, and a source that never worked is worth the alarm); one
+/// that was never polled, or only deferred, is not stale yet.
+pub fn is_stale(state: &SourceState, interval: Duration, now: DateTime<Utc>) -> bool {
+    match state.last_success {
+        Some(success) => {
+            let limit = interval.saturating_mul(3).max(MIN_STALE_AFTER);
+            let silent = (now - success).to_std().unwrap_or(Duration::ZERO);
+            silent > limit
+        }
+        None => state.consecutive_failures > 0 || state.last_status == Some(PollStatus::Error),
+    }
+}
+
 /// Exponential backoff: the interval, doubled per failure beyond the first, capped, with ±20 %
 /// jitter so many failing sources do not retry in lockstep.
 pub fn backoff(interval: Duration, failures: u32) -> Duration {
@@ -178,6 +198,34 @@ mod tests {
             s.failed(now(), Duration::MAX, "x".into(), None);
             assert!(s.next_due.is_some());
         }
+    }
+
+    #[test]
+    fn a_source_is_stale_after_three_intervals_and_at_least_fifteen_minutes() {
+        let minute = Duration::from_secs(60);
+        let mut s = SourceState::default();
+        assert!(!is_stale(&s, minute, now()), "never polled");
+        s.succeeded(now(), minute, 1);
+        let after = |m: i64| now() + chrono::Duration::minutes(m);
+        // A one-minute source: the 15-minute floor holds, not three minutes.
+        assert!(!is_stale(&s, minute, after(14)));
+        assert!(is_stale(&s, minute, after(16)));
+        // An hourly source: three hours.
+        let hour = Duration::from_secs(3600);
+        assert!(!is_stale(&s, hour, after(179)));
+        assert!(is_stale(&s, hour, after(181)));
+        // Failures since do not reset the clock: the last success does.
+        s.failed(after(170), hour, "timeout".into(), None);
+        assert!(is_stale(&s, hour, after(181)));
+        // A clock behind the last success is not silence.
+        assert!(!is_stale(&s, hour, after(-30)));
+    }
+
+    #[test]
+    fn a_source_that_never_worked_is_stale_once_it_failed() {
+        let mut s = SourceState::default();
+        s.failed(now(), Duration::from_secs(300), "404".into(), None);
+        assert!(is_stale(&s, Duration::from_secs(300), now()));
     }
 
     #[test]

@@ -11,7 +11,7 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("LAGE_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(lage::cli::logging::Sink)
         .init();
     lage::cli::run(lage::cli::Cli::parse())
 }

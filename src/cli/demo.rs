@@ -11,9 +11,11 @@ use crate::demo::{self, DemoServer};
 use crate::poll::Poller;
 use crate::store::ItemQuery;
 use crate::tags::effective;
+use crate::tui::Lang;
 
-/// Runs the demo. Until the dashboard exists, both modes print what was ingested.
-pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+/// Runs the demo: the dashboard over the snapshots, or with `--headless` (or without a terminal)
+/// two polls and a listing of what was stored.
+pub async fn demo(args: DemoArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let work = tempfile::Builder::new()
         .prefix("lage-demo-")
         .tempdir()
@@ -28,8 +30,17 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| work.path().join("data"));
     let store = super::open_store(&data_dir)?;
-    if !args.headless {
-        eprintln!("lage demo: the dashboard is not built yet; showing the headless run.");
+    let headless = args.headless || {
+        let refused = super::dashboard::need_terminal().is_err();
+        if refused {
+            eprintln!("lage demo: no terminal, so no dashboard; showing the headless run.");
+        }
+        refused
+    };
+    if !headless {
+        let rules = Arc::new(RwLock::new(Arc::new(rules)));
+        super::dashboard::open(config, store, rules, lang).await?;
+        return Ok(ExitCode::SUCCESS);
     }
     println!(
         "lage demo: {} sources served from {} (spool {})",

@@ -1,10 +1,13 @@
 //! The command line: argument definitions and dispatch. This is the binary's edge, so errors are
 //! `anyhow` with context, printed once with their causes by `main`.
 
+pub mod dashboard;
 pub mod demo;
 mod explain;
 pub mod format;
+mod import;
 mod items;
+pub mod logging;
 mod opml;
 mod poll;
 mod replay;
@@ -32,9 +35,30 @@ pub struct Cli {
     /// Data directory [default: $LAGE_DATA_DIR, then the XDG data dir]
     #[arg(long, global = true, env = "LAGE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// What to do.
+    /// Language of the dashboard: sv (Swedish, the default) or en
+    #[arg(long, global = true, env = "LAGE_LANG", value_enum, default_value_t = LangArg::Sv)]
+    pub lang: LangArg,
+    /// What to do; without a command, `lage` opens the dashboard.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+/// The dashboard's language on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// Svenska.
+    Sv,
+    /// English.
+    En,
+}
+
+impl From<LangArg> for crate::tui::Lang {
+    fn from(lang: LangArg) -> crate::tui::Lang {
+        match lang {
+            LangArg::Sv => crate::tui::Lang::Sv,
+            LangArg::En => crate::tui::Lang::En,
+        }
+    }
 }
 
 /// The subcommands.
@@ -56,14 +80,17 @@ pub enum Command {
     Rules(rules::RulesCommand),
     /// Add (+TAG) or remove (-TAG) tags of a stored item by hand.
     Tag(tag::TagArgs),
-    /// Run the whole pipeline on the bundled offline snapshots (no network needed).
+    /// Store items from a file of one item JSON per line (as `lage items --ndjson` prints).
+    Import(import::ImportArgs),
+    /// Open the dashboard on the bundled offline snapshots (no network needed).
     Demo(DemoArgs),
 }
 
 /// Options of `lage demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Print what was ingested instead of opening the dashboard.
+    /// Print what was ingested instead of opening the dashboard (also the mode without a
+    /// terminal).
     #[arg(long)]
     pub headless: bool,
     /// Keep the demo's data in DIR (new, or one an earlier demo kept), to try
@@ -97,9 +124,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let Cli {
         config,
         data_dir,
+        lang,
         command,
     } = cli;
     let paths = Paths { config, data_dir };
+    let Some(command) = command else {
+        return dashboard::dashboard(&paths, lang.into()).await;
+    };
     match command {
         Command::Poll(args) => poll::poll(&paths, args).await,
         Command::Run => poll::run(&paths).await,
@@ -108,7 +139,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Opml(cmd) => opml::opml(&paths, cmd),
         Command::Rules(cmd) => rules::rules(&paths, cmd),
         Command::Tag(args) => tag::tag(&paths, args),
-        Command::Demo(args) => demo::demo(args).await,
+        Command::Import(args) => import::import(&paths, args),
+        Command::Demo(args) => demo::demo(args, lang.into()).await,
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use clap::Args;
 
-use super::rules::{count, load_or_report, report_errors};
+use super::rules::{count, error_lines, load_or_report, report_errors};
 use super::{Paths, format};
 use crate::config::Config;
 use crate::poll::{Poller, SourceReport, schedule, totals};
@@ -71,7 +71,7 @@ pub fn print_reports(reports: &[SourceReport], json: bool) -> anyhow::Result<()>
 pub async fn run(paths: &Paths) -> anyhow::Result<ExitCode> {
     let config = Arc::new(paths.load_config()?);
     let enabled = config.sources.iter().filter(|s| s.enabled).count();
-    let Some((rules, watch)) = watch_rules(&config)? else {
+    let Some((rules, watch)) = watch_rules(&config, |line| eprintln!("{line}"))? else {
         return Ok(ExitCode::FAILURE);
     };
     let store = paths.open_store()?;
@@ -93,10 +93,13 @@ pub async fn run(paths: &Paths) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Compiles the config's rules and starts watching them, reporting reloads and rejected edits
-/// on stderr. `None` (after printing every error) when they do not compile; no rules and no
+/// Compiles the config's rules and starts watching them, handing each reload and rejected edit
+/// to `on_reload` as a line of text (stderr for `lage run`, the log while the dashboard runs). `None` (after printing every error) when they do not compile; no rules and no
 /// watcher when the config names no rule directory.
-fn watch_rules(config: &Config) -> anyhow::Result<Option<(SharedRules, Option<WatchHandle>)>> {
+pub(super) fn watch_rules(
+    config: &Config,
+    on_reload: impl Fn(&str) + Send + Sync + 'static,
+) -> anyhow::Result<Option<(SharedRules, Option<WatchHandle>)>> {
     let Some(dir) = &config.rules_dir else {
         let set = bundled::rule_set()?;
         eprintln!(
@@ -131,15 +134,15 @@ fn watch_rules(config: &Config) -> anyhow::Result<Option<(SharedRules, Option<Wa
         );
     }
     let handle = watcher
-        .spawn(LOOK_EVERY, |look| match look {
-            Look::Reloaded { rules, version } => {
-                eprintln!(
-                    "lage: rules reloaded: {} ({version})",
-                    count(*rules, "rule", "rules")
-                );
-            }
+        .spawn(LOOK_EVERY, move |look| match look {
+            Look::Reloaded { rules, version } => on_reload(&format!(
+                "lage: rules reloaded: {} ({version})",
+                count(*rules, "rule", "rules")
+            )),
             Look::Kept(errors) => {
-                report_errors(errors, "lage: rules: keeping the previous rules: ")
+                for line in error_lines(errors, "lage: rules: keeping the previous rules: ") {
+                    on_reload(&line);
+                }
             }
             Look::Unchanged | Look::Settling => {}
         })

@@ -136,9 +136,20 @@ pub fn load_or_report(dir: &Path) -> Option<RuleSet> {
 
 /// Prints rule errors on stderr, one per line, each after `prefix`.
 pub fn report_errors(errors: &RuleErrors, prefix: &str) {
-    for error in &errors.0 {
-        eprintln!("{prefix}{}", format::safe(&error.to_string()));
+    for line in error_lines(errors, prefix) {
+        eprintln!("{line}");
     }
+}
+
+/// Each rule error as a terminal-safe line starting with `prefix`.
+pub fn error_lines<'a>(
+    errors: &'a RuleErrors,
+    prefix: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    errors
+        .0
+        .iter()
+        .map(move |error| format!("{prefix}{}", format::safe(&error.to_string())))
 }
 
 /// `n thing` or `n things`.

@@ -47,6 +47,9 @@ pub struct SourceReport {
     /// Ids of new items (for frontends; not printed).
     #[serde(skip)]
     pub new_ids: Vec<String>,
+    /// Ids of items changed or newly sighted (for frontends; not printed).
+    #[serde(skip)]
+    pub updated_ids: Vec<String>,
 }
 
 /// Totals over a cycle.
@@ -325,6 +328,7 @@ impl Poller {
             error: None,
             warnings,
             new_ids: report.new_ids,
+            updated_ids: report.updated_ids,
         })
     }
 
@@ -422,6 +426,7 @@ impl SourceReport {
             error: None,
             warnings: Vec::new(),
             new_ids: Vec::new(),
+            updated_ids: Vec::new(),
         }
     }
 }

@@ -5,6 +5,11 @@
 //! the incoming version: the stored content with a new sighting, or an alert update that keeps
 //! the text it updates. The merged item keeps a tagging only if it was computed on the same rule
 //! input (`rules::input_fingerprint`); otherwise it is tagged again with the fetch's rules.
+//!
+//! The `by_time` value is the item's [`ItemSummary`], rewritten whenever what it summarises
+//! changes. Search postings cannot be merged inside a transaction: an item whose indexed text or
+//! day changed is put in `search_pending` here (with the terms it had), and `Store::apply`
+//! reindexes it right after the transaction (see `search`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -13,7 +18,8 @@ use chrono::{DateTime, Utc};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
-use super::{Trees, keys};
+use super::summary::ItemSummary;
+use super::{Trees, keys, search};
 use crate::dedup::{self, Outcome};
 use crate::health::SourceState;
 use crate::item::Item;
@@ -82,50 +88,54 @@ pub(super) fn apply(trees: &Trees, batch: &FetchBatch) -> Result<BatchReport, In
         &trees.by_url,
         &trees.by_key,
         &trees.sources,
+        &trees.search_pending,
     )
-        .transaction(|(items, by_time, by_source, by_url, by_key, sources)| {
-            let generic = generic_urls(&batch.items);
-            let mut tx = Tx {
-                items,
-                by_time,
-                by_source,
-                by_url,
-                by_key,
-                source: &batch.source,
-                now: batch.now,
-                rules: batch.rules.as_deref(),
-                generic_urls: &generic,
-                claimed: HashMap::new(),
-            };
-            let mut report = BatchReport::default();
-            let mut hashes_by_key: HashMap<&str, &str> = HashMap::new();
-            let mut new_in_batch = HashSet::new();
-            for normalised in &batch.items {
-                let hash = normalised.item.content_hash.as_str();
-                // An exact repeat within the fetch counts once; a changed repeat (an incident
-                // updated in a later spool file) is applied in order, so the last version wins.
-                if hashes_by_key.insert(normalised.key.as_str(), hash) == Some(hash) {
-                    report.repeated += 1;
-                    continue;
-                }
-                report.seen += 1;
-                let (id, outcome) = tx.ingest_one(normalised)?;
-                match outcome {
-                    Outcome::New => {
-                        new_in_batch.insert(id.clone());
-                        report.new += 1;
-                        report.new_ids.push(id);
+        .transaction(
+            |(items, by_time, by_source, by_url, by_key, sources, search_pending)| {
+                let generic = generic_urls(&batch.items);
+                let mut tx = Tx {
+                    items,
+                    by_time,
+                    by_source,
+                    by_url,
+                    by_key,
+                    search_pending,
+                    source: &batch.source,
+                    now: batch.now,
+                    rules: batch.rules.as_deref(),
+                    generic_urls: &generic,
+                    claimed: HashMap::new(),
+                };
+                let mut report = BatchReport::default();
+                let mut hashes_by_key: HashMap<&str, &str> = HashMap::new();
+                let mut new_in_batch = HashSet::new();
+                for normalised in &batch.items {
+                    let hash = normalised.item.content_hash.as_str();
+                    // An exact repeat within the fetch counts once; a changed repeat (an incident
+                    // updated in a later spool file) is applied in order, so the last version wins.
+                    if hashes_by_key.insert(normalised.key.as_str(), hash) == Some(hash) {
+                        report.repeated += 1;
+                        continue;
                     }
-                    Outcome::Updated if !new_in_batch.contains(&id) => {
-                        report.updated += 1;
-                        report.updated_ids.push(id);
+                    report.seen += 1;
+                    let (id, outcome) = tx.ingest_one(normalised)?;
+                    match outcome {
+                        Outcome::New => {
+                            new_in_batch.insert(id.clone());
+                            report.new += 1;
+                            report.new_ids.push(id);
+                        }
+                        Outcome::Updated if !new_in_batch.contains(&id) => {
+                            report.updated += 1;
+                            report.updated_ids.push(id);
+                        }
+                        Outcome::Updated | Outcome::Unchanged => {}
                     }
-                    Outcome::Updated | Outcome::Unchanged => {}
                 }
-            }
-            sources.insert(batch.source.as_bytes(), state.clone())?;
-            Ok(report)
-        });
+                sources.insert(batch.source.as_bytes(), state.clone())?;
+                Ok(report)
+            },
+        );
     result.map_err(|e| match e {
         TransactionError::Abort(message) => IngestError::Corrupt(message),
         TransactionError::Storage(e) => IngestError::Db(e),
@@ -139,6 +149,7 @@ struct Tx<'a> {
     by_source: &'a TransactionalTree,
     by_url: &'a TransactionalTree,
     by_key: &'a TransactionalTree,
+    search_pending: &'a TransactionalTree,
     source: &'a str,
     now: DateTime<Utc>,
     rules: Option<&'a RuleSet>,
@@ -267,7 +278,8 @@ impl<'a> Tx<'a> {
         }
     }
 
-    /// Writes the item and keeps the time and source indexes in step with its date and sightings.
+    /// Writes the item and keeps the time and source indexes in step with its date, sightings
+    /// and summary, and marks it for reindexing when its indexed text or day changed.
     /// `index_url` says whether other sources may find the item by its URL.
     fn save(
         &self,
@@ -287,21 +299,34 @@ impl<'a> Tx<'a> {
         {
             self.by_url.insert(url.as_bytes(), item.id.as_bytes())?;
         }
+        if before.is_none_or(|b| search::text_changed(b, item)) {
+            let pending = self.search_pending.get(item.id.as_bytes())?;
+            let value = search::pending_value(pending.as_deref(), before);
+            self.search_pending.insert(item.id.as_bytes(), value)?;
+        }
+        // The summary follows tags, severity, sightings and alert state, which also change
+        // when the content does not (a retag, a cancel without text).
+        let summary = ItemSummary::of(item);
+        let moved = before.is_none_or(|b| b.published != item.published);
+        if let Some(before) = before
+            && before.published != item.published
+        {
+            self.by_time
+                .remove(keys::by_time(before.published, &before.id))?;
+        }
+        if moved || before.is_some_and(|b| ItemSummary::of(b) != summary) {
+            self.by_time
+                .insert(keys::by_time(item.published, &item.id), summary.encode())?;
+        }
         if outcome == Outcome::Unchanged && before.is_some() {
             return Ok(());
         }
         if let Some(before) = before {
-            if before.published != item.published {
-                self.by_time
-                    .remove(keys::by_time(before.published, &before.id))?;
-            }
             for s in &before.sightings {
                 self.by_source
                     .remove(keys::by_source(&s.source, before.published, &before.id))?;
             }
         }
-        self.by_time
-            .insert(keys::by_time(item.published, &item.id), &[])?;
         for s in &item.sightings {
             self.by_source
                 .insert(keys::by_source(&s.source, item.published, &item.id), &[])?;

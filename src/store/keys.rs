@@ -39,20 +39,59 @@ pub fn by_key(source: &str, dedup_key: &str) -> Vec<u8> {
     key
 }
 
-/// The prefix of all `tag_overrides` keys of one item: item id, NUL.
-pub fn tag_override_prefix(item_id: &str) -> Vec<u8> {
+/// The prefix of all keys of one item in a per-item log (`tag_overrides`, `decisions`): item
+/// id, NUL.
+pub fn item_log_prefix(item_id: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(item_id.len() + 1 + 8);
     key.extend_from_slice(item_id.as_bytes());
     key.push(0);
     key
 }
 
-/// `tag_overrides` key: item id, NUL, the 8-byte big-endian sequence that keeps the log in
-/// the order it was written.
-pub fn tag_override(item_id: &str, sequence: u64) -> Vec<u8> {
-    let mut key = tag_override_prefix(item_id);
+/// A per-item log key: item id, NUL, the 8-byte big-endian sequence (sled's `generate_id`) that
+/// keeps the log in the order it was written.
+pub fn item_log(item_id: &str, sequence: u64) -> Vec<u8> {
+    let mut key = item_log_prefix(item_id);
     key.extend_from_slice(&sequence.to_be_bytes());
     key
+}
+
+/// The item id of a per-item log key, `None` when the key is not one [`item_log`] made.
+pub fn item_log_id(key: &[u8]) -> Option<&str> {
+    let end = key.len().checked_sub(9)?;
+    if key[end] != 0 {
+        return None;
+    }
+    std::str::from_utf8(&key[..end]).ok()
+}
+
+/// The day (UTC) of a time as 4 bytes that sort newest first, like [`time_prefix`].
+pub fn day_prefix(t: DateTime<Utc>) -> [u8; 4] {
+    let day = t.timestamp().div_euclid(86_400);
+    let day = i32::try_from(day).unwrap_or(if day < 0 { i32::MIN } else { i32::MAX });
+    let ordered = (day as u32) ^ (1 << 31);
+    (!ordered).to_be_bytes()
+}
+
+/// `search` key: folded word, NUL, day prefix. Folded words hold no NUL, so the prefix of one
+/// word's keys is the word and the NUL.
+pub fn search(word: &str, day: [u8; 4]) -> Vec<u8> {
+    let mut key = search_word(word);
+    key.extend_from_slice(&day);
+    key
+}
+
+/// The prefix of one word's `search` keys: the word, NUL.
+pub fn search_word(word: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(word.len() + 1 + 4);
+    key.extend_from_slice(word.as_bytes());
+    key.push(0);
+    key
+}
+
+/// `shift_log` key: the 8-byte big-endian sequence, so the log sorts in the order written.
+pub fn sequence(sequence: u64) -> [u8; 8] {
+    sequence.to_be_bytes()
 }
 
 #[cfg(test)]
@@ -67,5 +106,25 @@ mod tests {
         let new = Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap();
         assert!(time_prefix(new) < time_prefix(mid));
         assert!(time_prefix(mid) < time_prefix(old));
+        assert!(day_prefix(new) < day_prefix(mid));
+        assert!(day_prefix(mid) < day_prefix(old));
+    }
+
+    #[test]
+    fn a_day_is_one_prefix_from_midnight_to_midnight_utc() {
+        let morning = Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap();
+        let night = Utc.with_ymd_and_hms(2026, 11, 25, 23, 59, 59).unwrap();
+        let next = Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap();
+        assert_eq!(day_prefix(morning), day_prefix(night));
+        assert_ne!(day_prefix(night), day_prefix(next));
+    }
+
+    #[test]
+    fn a_log_key_gives_back_its_item_id() {
+        let key = item_log("00ff00ff00ff00ff", 7);
+        assert_eq!(item_log_id(&key), Some("00ff00ff00ff00ff"));
+        assert!(key.starts_with(&item_log_prefix("00ff00ff00ff00ff")));
+        assert_eq!(item_log_id(b"short"), None);
+        assert_eq!(item_log_id(b"00ff00ff00ff00ffX12345678"), None);
     }
 }

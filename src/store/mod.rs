@@ -1,15 +1,19 @@
 //! The store: the only module that names sled, and so the only place the schema lives.
 //!
-//! Trees (all values JSON, so records stay readable and tolerant of added fields):
+//! Trees (values JSON, so records stay readable and tolerant of added fields, except where a
+//! value is read in bulk and must decode fast):
 //! - `items`: item id → [`Item`]
-//! - `by_time`: newest-first time prefix + id → () (paging without loading everything)
+//! - `by_time`: newest-first time prefix + id → [`ItemSummary`] in a compact binary form
+//!   (`summary.rs`), so paging needs no items and the dashboard's index loads in one scan
 //! - `by_source`: source id, NUL, time prefix, id → ()
 //! - `by_url`: canonical URL → item id (the same URL from two sources is one item)
 //! - `by_key`: source id, NUL, dedup key → item id (recognising an item on the next poll)
 //! - `sources`: source id → [`SourceState`]
 //! - `tag_overrides`: item id, NUL, 8-byte big-endian sequence → [`TagOverride`]; append-only,
 //!   so a person's decisions are never rewritten by re-tagging or replay
-//! - `meta`: `schema_version` → decimal string
+//! - `decisions`, `shift_log`, `seen`: what people did and when they last looked (`journal.rs`)
+//! - `search`, `search_pending`: the full-text index (`search.rs`)
+//! - `meta`: `schema_version` and `index_version` → decimal strings
 //!
 //! An item's rule tagging lives inside the item (it describes that version of the content);
 //! manual overrides live apart and are merged with it only when read (`tags::effective`).
@@ -17,23 +21,36 @@
 //! One transaction per fetch writes items, indexes and the source's state together; `flush()` is
 //! the durability point, and nothing is reported saved before it. Ingest never deletes items: an
 //! empty or truncated feed simply touches fewer of them.
+//!
+//! Besides ingest (`ingest.rs`), the methods live with their records: decisions, the shift log and
+//! last-looked times in `journal.rs`, summaries in `summary.rs`, search in `search.rs`, bulk import
+//! in `import.rs`, and the rebuild of summaries and search for an older data dir in `migrate.rs`.
 
+mod import;
 mod ingest;
+mod journal;
 mod keys;
 mod lock;
+mod migrate;
+mod search;
+mod summary;
 #[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use crate::health::SourceState;
 use crate::item::Item;
 use crate::tags::{TagOverride, Tagging};
+pub use import::ImportReport;
 pub use ingest::{BatchReport, FetchBatch};
 pub use lock::{DirLock, LockError};
+pub use search::SearchHits;
+pub use summary::ItemSummary;
 
 /// The schema this build writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -63,6 +80,9 @@ pub enum StoreError {
     /// No stored item has this id.
     #[error("no item with id '{0}' in the store (ids are listed by `lage items`)")]
     UnknownItem(String),
+    /// An item to store has an id that is not 16 lowercase hex digits.
+    #[error("invalid item id '{0}': expected 16 lowercase hex digits")]
+    InvalidId(String),
     /// The data dir was written by a newer `lage`.
     #[error("data dir {} has schema version {found}, newer than this lage understands ({SCHEMA_VERSION}); upgrade lage", dir.display())]
     NewerSchema {
@@ -101,6 +121,11 @@ struct Trees {
     by_key: sled::Tree,
     sources: sled::Tree,
     tag_overrides: sled::Tree,
+    decisions: sled::Tree,
+    shift_log: sled::Tree,
+    seen: sled::Tree,
+    search: sled::Tree,
+    search_pending: sled::Tree,
 }
 
 /// Items whose tagging `put_taggings` replaces in one transaction: bounded, so a replay over
@@ -134,6 +159,11 @@ impl Store {
             by_key: tree("by_key")?,
             sources: tree("sources")?,
             tag_overrides: tree("tag_overrides")?,
+            decisions: tree("decisions")?,
+            shift_log: tree("shift_log")?,
+            seen: tree("seen")?,
+            search: tree("search")?,
+            search_pending: tree("search_pending")?,
         };
         let meta = tree("meta")?;
         match meta.get("schema_version").map_err(db_err)? {
@@ -155,12 +185,14 @@ impl Store {
                 db.flush().map_err(db_err)?;
             }
         }
-        Ok(Store {
+        let store = Store {
             dir: dir.to_path_buf(),
             db,
             trees,
             _lock: lock,
-        })
+        };
+        store.upgrade(&meta)?;
+        Ok(store)
     }
 
     /// The data dir.
@@ -180,15 +212,18 @@ impl Store {
         self.db.flush().map(|_| ()).map_err(|e| self.db_err(e))
     }
 
-    /// Applies one fetch's items and state in one transaction (not yet flushed).
+    /// Applies one fetch's items and state in one transaction, then brings the search index up
+    /// to date with the items it changed (not yet flushed).
     pub fn apply(&self, batch: &FetchBatch) -> Result<BatchReport, StoreError> {
-        ingest::apply(&self.trees, batch).map_err(|e| match e {
+        let report = ingest::apply(&self.trees, batch).map_err(|e| match e {
             ingest::IngestError::Db(e) => self.db_err(e),
             ingest::IngestError::Corrupt(message) => StoreError::Corrupt {
                 tree: "items",
                 message,
             },
-        })
+        })?;
+        self.reindex_pending()?;
+        Ok(report)
     }
 
     /// Writes a source's state alone (a 304 or a failure), not yet flushed.
@@ -285,7 +320,7 @@ impl Store {
         let sequence = self.db.generate_id().map_err(|e| self.db_err(e))?;
         self.trees
             .tag_overrides
-            .insert(keys::tag_override(item_id, sequence), value)
+            .insert(keys::item_log(item_id, sequence), value)
             .map_err(|e| self.db_err(e))?;
         self.flush()
     }
@@ -294,7 +329,7 @@ impl Store {
     pub fn tag_overrides(&self, item_id: &str) -> Result<Vec<TagOverride>, StoreError> {
         self.trees
             .tag_overrides
-            .scan_prefix(keys::tag_override_prefix(item_id))
+            .scan_prefix(keys::item_log_prefix(item_id))
             .map(|entry| {
                 let (_, value) = entry.map_err(|e| self.db_err(e))?;
                 decode("tag_overrides", &value)
@@ -303,12 +338,14 @@ impl Store {
     }
 
     /// Replaces the rule tagging of existing items (ids that are no longer stored are skipped),
-    /// in transactions of bounded size, then flushes once. Returns how many items changed.
-    /// Overrides are untouched: they stay in their own log and still win when read.
+    /// and their summaries, in transactions of bounded size, then flushes once. Returns how many
+    /// items changed. Overrides are untouched: they stay in their own log and still win when
+    /// read.
     pub fn put_taggings(&self, updates: &[(String, Tagging)]) -> Result<usize, StoreError> {
         let mut written = 0;
         for chunk in updates.chunks(TAGGINGS_PER_TRANSACTION) {
-            let result = self.trees.items.transaction(|items| {
+            let trees = (&self.trees.items, &self.trees.by_time);
+            let result = trees.transaction(|(items, by_time)| {
                 let mut count = 0;
                 for (id, tagging) in chunk {
                     let Some(bytes) = items.get(id.as_bytes())? else {
@@ -320,6 +357,10 @@ impl Store {
                     let value = serde_json::to_vec(&item)
                         .map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
                     items.insert(id.as_bytes(), value)?;
+                    by_time.insert(
+                        keys::by_time(item.published, &item.id),
+                        summary::ItemSummary::of(&item).encode(),
+                    )?;
                     count += 1;
                 }
                 Ok(count)
@@ -345,128 +386,4 @@ fn decode<T: serde::de::DeserializeOwned>(
         tree,
         message: e.to_string(),
     })
-}
-
-// ---- Issue 6 API (skeleton: bodies are filled in by the store work) ----
-
-/// What the dashboard's in-memory index keeps of an item, stored as the value of its `by_time`
-/// entry so that one scan of `by_time` loads the index without decoding items.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemSummary {
-    /// The item's id (16 hex digits).
-    pub id: String,
-    /// Publication time.
-    pub published: DateTime<Utc>,
-    /// When `lage` first stored it.
-    pub first_seen: DateTime<Utc>,
-    /// The effective severity (the source's, raised by rules).
-    pub severity: Option<crate::item::Severity>,
-    /// The sources that served it: the first (owner) first, then further sightings.
-    pub sources: Vec<String>,
-    /// The rules' tags (manual overrides are applied by the index from their own log).
-    pub tags: Vec<String>,
-    /// Whether it touches the area of interest.
-    pub local: bool,
-    /// Whether it is a drill or test message.
-    pub exercise: bool,
-    /// Whether the alert was cancelled.
-    pub cancelled: bool,
-    /// When the alert expires, if it does.
-    pub expires: Option<DateTime<Utc>>,
-}
-
-/// The ids of items whose text matches a search, newest day first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchHits {
-    /// Matching item ids as numbers (`item::id_number`).
-    pub ids: Vec<u64>,
-}
-
-/// What a bulk import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportReport {
-    /// Items stored for the first time.
-    pub new: usize,
-    /// Items that replaced a stored item with the same id.
-    pub replaced: usize,
-}
-
-impl Store {
-    /// Appends a decision on an item and its automatic shift-log entry in one transaction, then
-    /// flushes: when this returns Ok, the decision survives a crash. `Action::Tag` goes to the
-    /// tag override log (with `note`). An unknown item id is refused.
-    pub fn record(
-        &self,
-        item_id: &str,
-        decision: &crate::curation::Decision,
-        note: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let _ = (item_id, decision, note);
-        todo!()
-    }
-
-    /// An item's decisions, oldest first.
-    pub fn decisions(&self, item_id: &str) -> Result<Vec<crate::curation::Decision>, StoreError> {
-        let _ = item_id;
-        todo!()
-    }
-
-    /// Every decision on every item, with the item id, in key order (for loading the index).
-    pub fn all_decisions(&self) -> Result<Vec<(String, crate::curation::Decision)>, StoreError> {
-        todo!()
-    }
-
-    /// Every manual tag decision, with the item id, in key order (for loading the index).
-    pub fn all_tag_overrides(&self) -> Result<Vec<(String, TagOverride)>, StoreError> {
-        todo!()
-    }
-
-    /// Appends a shift-log entry and flushes.
-    pub fn add_log_entry(&self, entry: &crate::curation::LogEntry) -> Result<(), StoreError> {
-        let _ = entry;
-        todo!()
-    }
-
-    /// The latest `limit` shift-log entries, oldest first.
-    pub fn log_entries(&self, limit: usize) -> Result<Vec<crate::curation::LogEntry>, StoreError> {
-        let _ = limit;
-        todo!()
-    }
-
-    /// When `user` last looked (left the dashboard or wrote a handover).
-    pub fn last_looked(&self, user: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let _ = user;
-        todo!()
-    }
-
-    /// Records when `user` last looked, and flushes.
-    pub fn set_last_looked(&self, user: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let _ = (user, at);
-        todo!()
-    }
-
-    /// Every item's summary, newest first (one scan of `by_time`).
-    pub fn summaries(&self) -> Box<dyn Iterator<Item = Result<ItemSummary, StoreError>> + '_> {
-        todo!()
-    }
-
-    /// One item's summary.
-    pub fn summary(&self, id: &str) -> Result<Option<ItemSummary>, StoreError> {
-        let _ = id;
-        todo!()
-    }
-
-    /// Items whose title, summary, body, categories or areas contain every word of `query`
-    /// (folded like the rules fold text; a word ending in `*` matches as a prefix).
-    pub fn search(&self, query: &str) -> Result<SearchHits, StoreError> {
-        let _ = query;
-        todo!()
-    }
-
-    /// Stores items as given (a bulk import or migration), with their summaries and search
-    /// entries, in bounded transactions, then flushes. An item with a stored id replaces it.
-    pub fn import(&self, items: &[Item]) -> Result<ImportReport, StoreError> {
-        let _ = items;
-        todo!()
-    }
 }

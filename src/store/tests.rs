@@ -1,5 +1,11 @@
 //! The store's tagging records: old items without a tagging, the override log, and replacing
-//! taggings in bulk. Real sled in a temp dir.
+//! taggings in bulk; the dashboard's records in the submodules. Real sled in a temp dir.
+
+mod bulk_import;
+mod decisions;
+mod full_text;
+mod migration;
+mod summaries;
 
 use chrono::TimeZone;
 
@@ -12,6 +18,37 @@ fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 10, minute, 0)
         .single()
         .expect("valid test time")
+}
+
+/// A raw item with a guid, title, body and publication time.
+fn raw(guid: &str, title: &str, body: &str, published: DateTime<Utc>) -> RawItem {
+    RawItem {
+        guid: Some(guid.into()),
+        title: Some(RawText::plain(title)),
+        body: Some(RawText::plain(body)),
+        published: Some(published),
+        ..RawItem::default()
+    }
+}
+
+/// Ingests `raws` from `source` as one fetch at `now`, flushes, and returns the items' ids.
+fn ingest(store: &Store, source: &str, raws: Vec<RawItem>, now: DateTime<Utc>) -> Vec<String> {
+    let items: Vec<_> = raws
+        .into_iter()
+        .map(|r| normalise(r, source, "rss", now))
+        .collect();
+    let ids = items.iter().map(|n| n.item.id.clone()).collect();
+    store
+        .apply(&FetchBatch {
+            source: source.into(),
+            items,
+            state: SourceState::default(),
+            now,
+            rules: None,
+        })
+        .expect("apply");
+    store.flush().expect("flush");
+    ids
 }
 
 /// Stores items titled `titles` from source `s` and returns their ids in that order.

@@ -1,6 +1,20 @@
 //! The dashboard. `run` is a function of a terminal, an input stream and the shared `Core`, so
 //! the local terminal and each SSH session run the same code.
 
+pub mod app;
+pub mod data;
+pub mod exec;
+pub mod i18n;
+pub mod keys;
+pub mod osc;
+mod runtime;
+pub mod safe;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+
+pub use osc::RawOutput;
+
 /// One input event from the terminal (local crossterm or an SSH channel).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
@@ -41,13 +55,13 @@ pub enum TuiError {
     Terminal(String),
 }
 
-/// Runs the dashboard until the user quits or the input ends.
-pub async fn run<B: ratatui::backend::Backend>(
+/// Runs the dashboard until the user quits or the input ends. The backend must also take raw
+/// bytes ([`RawOutput`]) for the OSC 8 hyperlink and OSC 52 copy of `o`.
+pub async fn run<B: ratatui::backend::Backend + RawOutput>(
     terminal: &mut ratatui::Terminal<B>,
     input: impl futures_util::Stream<Item = Input> + Unpin + Send,
     core: crate::core::Core,
     session: Session,
 ) -> Result<(), TuiError> {
-    let _ = (terminal, input, core, session);
-    todo!()
+    runtime::run(terminal, input, core, session).await
 }

@@ -5,11 +5,15 @@
 #![allow(dead_code)]
 
 mod server;
+mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[allow(unused_imports)]
 pub use server::*;
+#[allow(unused_imports)]
+pub use tmux::Tmux;
 
 /// A `lage` command (the binary Cargo built for these tests) reading `config` and keeping its
 /// state in `data_dir`; add the subcommand and arguments, then run it.

@@ -1,0 +1,160 @@
+//! The app's vocabulary with the runtime: [`Msg`] in (keys, ticks, bus events, results),
+//! [`Command`] out (what to read, write, poll or emit), and [`Done`], the result of a command.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use crate::core::{Event, SourceView};
+use crate::curation::{Action, Decision, LogEntry};
+use crate::index::{AreaCounts, Filter};
+use crate::tui::data::{Choices, Detail, Row};
+use crate::tui::osc::Osc;
+
+/// Something that happened, for the app to react to.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press.
+    Key(KeyEvent),
+    /// Pasted text.
+    Paste(String),
+    /// The terminal's new size (columns, rows).
+    Resize(u16, u16),
+    /// The clock, about once a second.
+    Tick(DateTime<Utc>),
+    /// An event from the core's bus.
+    Bus(Event),
+    /// The bus receiver fell behind and lost events: everything shown is reloaded.
+    Lagged,
+    /// A command finished.
+    Done(Done),
+}
+
+/// The result of a [`Command`].
+#[derive(Debug, Clone)]
+pub enum Done {
+    /// When this user last looked.
+    LastLooked(Option<DateTime<Utc>>),
+    /// The ids matching a query, with the overview and the critical items.
+    Query {
+        /// The query's generation.
+        generation: u64,
+        /// Matching ids, newest first.
+        ids: Vec<u64>,
+        /// The overview per focus area.
+        overview: Vec<AreaCounts>,
+        /// Critical unacknowledged items, newest first.
+        critical: Vec<u64>,
+    },
+    /// Rows read for the list (`None` for an id the store does not have).
+    Rows {
+        /// The request's generation.
+        generation: u64,
+        /// The rows.
+        rows: Vec<(u64, Option<Row>)>,
+    },
+    /// One item's detail.
+    Detail {
+        /// The request's generation.
+        generation: u64,
+        /// The detail, `None` when the item is not stored.
+        detail: Option<Box<Detail>>,
+    },
+    /// A decision was recorded (flushed) or failed.
+    Recorded {
+        /// The item.
+        item: u64,
+        /// What was done.
+        action: Action,
+        /// Ok, or the error message.
+        result: Result<(), String>,
+    },
+    /// A shift-log entry was stored (flushed) or failed.
+    LogAdded {
+        /// Whether it was a handover.
+        handover: bool,
+        /// Its time.
+        at: DateTime<Utc>,
+        /// Ok, or the error message.
+        result: Result<(), String>,
+    },
+    /// "Last looked" was stored, or failed.
+    LastLookedSet(Result<(), String>),
+    /// Every source with its health.
+    Sources(Vec<SourceView>),
+    /// The latest shift-log entries, oldest first.
+    Log(Vec<LogEntry>),
+    /// Sources and tags for the filter menu and tag completion.
+    Choices(Choices),
+    /// A read failed.
+    Failed(String),
+}
+
+/// What the runtime must do for the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Reads when this user last looked.
+    LoadLastLooked,
+    /// Runs a query: `search` (over the whole store) combined with `filter`, plus the overview.
+    Query {
+        /// Generation.
+        generation: u64,
+        /// The filter.
+        filter: Filter,
+        /// The search text, if searching.
+        search: Option<String>,
+        /// The time the query is evaluated at.
+        now: DateTime<Utc>,
+        /// For the overview's "new" counts.
+        last_looked: Option<DateTime<Utc>>,
+    },
+    /// Reads list rows.
+    LoadRows {
+        /// Generation.
+        generation: u64,
+        /// The ids.
+        ids: Vec<u64>,
+    },
+    /// Reads one item's detail.
+    LoadDetail {
+        /// Generation.
+        generation: u64,
+        /// The item.
+        id: u64,
+    },
+    /// Records a decision (store, flush, index, bus).
+    Record {
+        /// The item.
+        item: u64,
+        /// The decision, authored by the session's user.
+        decision: Decision,
+        /// A note for tag decisions.
+        note: Option<String>,
+    },
+    /// Appends a shift-log entry.
+    AddLog {
+        /// The entry.
+        entry: LogEntry,
+        /// Whether it is a handover.
+        handover: bool,
+    },
+    /// Stores when this user last looked.
+    SetLastLooked {
+        /// The time.
+        at: DateTime<Utc>,
+    },
+    /// Reads every source's health.
+    LoadSources {
+        /// The time staleness is judged at.
+        now: DateTime<Utc>,
+    },
+    /// Reads the shift log.
+    LoadLog,
+    /// Reads sources and tags for menus.
+    LoadChoices,
+    /// Polls every source now.
+    PollNow,
+    /// Writes an escape sequence after the next frame.
+    Emit(Osc),
+    /// Sets "last looked" and ends the dashboard.
+    Quit,
+}

@@ -1,0 +1,212 @@
+//! The dashboard's message catalogue: every label, column header, status, help text and message
+//! in Swedish and English, chosen by the session's [`Lang`].
+//!
+//! One place for all words keeps the two languages complete (a missing translation is a compile
+//! error, since every [`T`] arm gives both) and keeps the views free of string literals.
+
+mod messages;
+mod words;
+
+pub use messages::*;
+pub use words::*;
+
+use super::Lang;
+
+/// A fixed text of the dashboard: labels, headings, hints and the help text of every key.
+#[allow(missing_docs)]
+#[rustfmt::skip]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum T {
+    Sources, Failing, Stale, Polling, IndexLoading, Critical, AckKey, Overview, NewRow,
+    UnackedRow, TodayRow, ColTime, ColSev, ColFocus, ColPlace, ColSource, ColTitle, Exercise,
+    Cancelled, Expired, Link, Published, FirstSeen, Updated, Source, Severity, Place, LocalBy,
+    Status, AckedBy, NotAcked, InBriefing, Sightings, AlertHistory, TagsEvidence,
+    Annotations, Decisions, Manual, RemovedBy, Rule, Note, Assessment, ConfidenceL, RelevanceL,
+    Version, Never, Disabled, SourceStale, LastSuccess, NextPoll, LastError, ShiftLog,
+    SinceLooked, Handover, NoEntries, Annotate, EditorHint, DiscardAsk, Saving, NewNote,
+    NewHandover, LogEditorHint, Filter, FMinSeverity, FSource, FStatus, FPlace, FSpan,
+    FLifecycle, FUnacked, Yes, No, FBriefing, All, Local, FilterHint, SetStatus, StatusHint,
+    SearchPrompt, TagPrompt, NoLink, BadLink, Loading, NoItems, Keys, CtxGlobal, CtxList,
+    CtxItem, CtxDetail, CtxLog, CtxEditor, CtxMenu, CtxPrompt, HelpClose, Hints, HintsDetail, HintsSources, HintsLog,
+    NothingSelected, TagSyntax, PollStarted, Text, Area, NotLoadedYet,
+    KDown, KUp, KPageDown, KPageUp, KTop, KBottom, KOpen, KBack, KSearch, KFocus, KAll, KFilter,
+    KAck, KAckCritical, KStatus, KAnnotate, KTag, KBriefing, KLink, KSources, KLog, KPoll,
+    KHelp, KQuit, KNote, KHandover, KSave, KNextField, KPrevField, KChange, KReset, KApply,
+    KComplete, KCancel, KDiscardYes, KDiscardNo, KPick, Geocode, Shape, Distance, Name, Marks,
+    MarkNew, MarkLocal, MarkAcked, MarkBriefing, MarkStatus, MarkFaded,
+}
+
+impl T {
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (sv, en) = self.pair();
+        pick(lang, sv, en)
+    }
+
+    #[rustfmt::skip]
+    fn pair(self) -> (&'static str, &'static str) {
+        use T::*;
+        match self {
+            Sources => ("källor", "sources"),
+            Failing => ("fel", "failing"),
+            Stale => ("tysta", "stale"),
+            Polling => ("hämtar…", "polling…"),
+            IndexLoading => ("läser in index…", "loading index…"),
+            Critical => ("KRITISKT", "CRITICAL"),
+            AckKey => ("X kvitterar", "X acknowledges"),
+            Overview => ("Översikt", "Overview"),
+            NewRow => ("nya", "new"),
+            UnackedRow => ("okvitterade", "unacked"),
+            TodayRow => ("idag", "today"),
+            ColTime => ("Tid", "Time"),
+            ColSev => ("Allv", "Sev"),
+            ColFocus => ("Fokus", "Focus"),
+            ColPlace => ("Plats", "Place"),
+            ColSource => ("Källa", "Source"),
+            ColTitle => ("Rubrik", "Title"),
+            Exercise => ("ÖVNING", "EXERCISE"),
+            Cancelled => ("återkallad", "cancelled"),
+            Expired => ("utgången", "expired"),
+            Link => ("Länk", "Link"),
+            Published => ("Publicerad", "Published"),
+            FirstSeen => ("Först sedd", "First seen"),
+            Updated => ("Uppdaterad", "Updated"),
+            Source => ("Källa", "Source"),
+            Severity => ("Allvarlighet", "Severity"),
+            Place => ("Plats", "Place"),
+            LocalBy => ("Lokal", "Local"),
+            Status => ("Status", "Status"),
+            AckedBy => ("Kvitterad av", "Acknowledged by"),
+            NotAcked => ("Inte kvitterad", "Not acknowledged"),
+            InBriefing => ("Med i lägesbilden", "In the briefing"),
+            Sightings => ("Observationer", "Sightings"),
+            AlertHistory => ("Larmhistorik", "Alert history"),
+            TagsEvidence => ("Taggar och varför", "Tags and why"),
+            Annotations => ("Anteckningar (alla versioner)", "Annotations (every version)"),
+            Decisions => ("Beslut", "Decisions"),
+            Manual => ("manuell", "manual"),
+            RemovedBy => ("borttagen av", "removed by"),
+            Rule => ("regel", "rule"),
+            Note => ("Anteckning", "Note"),
+            Assessment => ("Bedömning", "Assessment"),
+            ConfidenceL => ("Säkerhet", "Confidence"),
+            RelevanceL => ("Relevans", "Relevance"),
+            Version => ("version", "version"),
+            Never => ("aldrig", "never"),
+            Disabled => ("avstängd", "disabled"),
+            SourceStale => ("TYST", "STALE"),
+            LastSuccess => ("Senast ok", "Last success"),
+            NextPoll => ("Nästa", "Next poll"),
+            LastError => ("Senaste fel", "Last error"),
+            ShiftLog => ("Loggbok", "Shift log"),
+            SinceLooked => ("sedan du senast tittade", "since you last looked"),
+            Handover => ("ÖVERLÄMNING", "HANDOVER"),
+            NoEntries => ("Inga poster.", "No entries."),
+            Annotate => ("Annotera", "Annotate"),
+            EditorHint => ("Ctrl-S spara · Tab nästa fält · ←/→ nivå · Esc avbryt", "Ctrl-S save · Tab next field · ←/→ level · Esc cancel"),
+            DiscardAsk => ("Kasta ändringarna? j = ja, n = nej", "Discard changes? y = yes, n = no"),
+            Saving => ("Sparar…", "Saving…"),
+            NewNote => ("Ny anteckning i loggboken", "New shift-log note"),
+            NewHandover => ("Överlämning till nästa pass", "Handover to the next shift"),
+            LogEditorHint => ("Ctrl-S spara · Esc avbryt", "Ctrl-S save · Esc cancel"),
+            Filter => ("Filter", "Filter"),
+            FMinSeverity => ("Allvarlighet minst", "Severity at least"),
+            FSource => ("Källa", "Source"),
+            FStatus => ("Status", "Status"),
+            FPlace => ("Plats", "Place"),
+            FSpan => ("Tidsspann", "Time span"),
+            FLifecycle => ("Larmläge", "Alert state"),
+            Yes => ("ja", "yes"),
+            No => ("nej", "no"),
+            FUnacked => ("Bara okvitterade", "Unacknowledged only"),
+            FBriefing => ("Bara i lägesbilden", "In briefing only"),
+            All => ("alla", "all"),
+            Local => ("lokal", "local"),
+            FilterHint => ("j/k fält · ←/→ ändra · Enter använd · c nollställ · Esc avbryt", "j/k field · ←/→ change · Enter apply · c reset · Esc cancel"),
+            SetStatus => ("Sätt status", "Set status"),
+            StatusHint => ("1–4 eller j/k och Enter · Esc avbryt", "1–4 or j/k and Enter · Esc cancel"),
+            SearchPrompt => ("Sök: ", "Search: "),
+            TagPrompt => ("Tagg (+tagg / -tagg, Tab fyller i): ", "Tag (+tag / -tag, Tab completes): "),
+            NoLink => ("Objektet har ingen länk.", "The item has no link."),
+            BadLink => ("Länken visas inte: bara http/https utan styrtecken.", "Link not shown: only http/https without control characters."),
+            Loading => ("laddar…", "loading…"),
+            NoItems => ("Inga objekt matchar.", "No items match."),
+            Keys => ("Tangenter", "Keys"),
+            CtxGlobal => ("Överallt", "Everywhere"),
+            CtxList => ("Listan", "List"),
+            CtxItem => ("Lista och detalj", "List and detail"),
+            CtxDetail => ("Detalj", "Detail"),
+            CtxLog => ("Loggbok", "Shift log"),
+            CtxEditor => ("Redigering", "Editing"),
+            CtxMenu => ("Menyer", "Menus"),
+            CtxPrompt => ("Sök- och taggrad", "Search and tag line"),
+            HelpClose => ("j/k rullar · ? eller Esc stänger", "j/k scroll · ? or Esc closes"),
+            Hints => ("? hjälp · / sök · f filter · 1–5 fokus · Enter visa · x kvittera · q avsluta", "? help · / search · f filter · 1–5 focus · Enter open · x acknowledge · q quit"),
+            HintsDetail => ("Esc åter · x kvittera · s status · a annotera · t tagg · b lägesbild · o länk", "Esc back · x acknowledge · s status · a annotate · t tag · b briefing · o link"),
+            HintsSources => ("Esc tillbaka · j/k rulla · r hämta alla nu · L loggbok · ? hjälp", "Esc back · j/k scroll · r poll all now · L shift log · ? help"),
+            HintsLog => ("Esc tillbaka · j/k rulla · n anteckning · h överlämning · ? hjälp", "Esc back · j/k scroll · n note · h handover · ? help"),
+            NothingSelected => ("Inget objekt valt.", "No item selected."),
+            TagSyntax => ("Skriv +tagg för att lägga till eller -tagg för att ta bort.", "Write +tag to add or -tag to remove."),
+            PollStarted => ("Hämtar alla källor nu…", "Polling every source now…"),
+            Text => ("Text", "Text"),
+            Area => ("Område", "Area"),
+            NotLoadedYet => ("Objektet laddas fortfarande.", "The item is still loading."),
+            KDown => ("ned en rad", "down one line"),
+            KUp => ("upp en rad", "up one line"),
+            KPageDown => ("en sida ned", "one page down"),
+            KPageUp => ("en sida upp", "one page up"),
+            KTop => ("första", "first"),
+            KBottom => ("sista", "last"),
+            KOpen => ("visa objektet", "open the item"),
+            KBack => ("tillbaka / stäng", "back / close"),
+            KSearch => ("sök i hela databasen (Esc rensar)", "search the whole store (Esc clears)"),
+            KFocus => ("fokusområde 1–5", "focus area 1–5"),
+            KAll => ("alla fokusområden", "all focus areas"),
+            KFilter => ("filtermeny", "filter menu"),
+            KAck => ("kvittera", "acknowledge"),
+            KAckCritical => ("kvittera larmet i banderollen", "acknowledge the alert in the banner"),
+            KStatus => ("sätt status", "set status"),
+            KAnnotate => ("annotera", "annotate"),
+            KTag => ("lägg till / ta bort tagg", "add / remove a tag"),
+            KBriefing => ("med i / ur lägesbilden", "into / out of the briefing"),
+            KLink => ("öppna länk (visa, OSC 8, kopiera)", "open link (show, OSC 8, copy)"),
+            KSources => ("källor", "sources"),
+            KLog => ("loggbok", "shift log"),
+            KPoll => ("hämta alla källor nu", "poll every source now"),
+            KHelp => ("hjälp", "help"),
+            KQuit => ("avsluta", "quit"),
+            KNote => ("skriv anteckning", "write a note"),
+            KHandover => ("skriv överlämning", "write a handover"),
+            KSave => ("spara", "save"),
+            KNextField => ("nästa fält", "next field"),
+            KPrevField => ("förra fältet", "previous field"),
+            KChange => ("ändra värde", "change value"),
+            KReset => ("nollställ filtren", "reset the filters"),
+            KApply => ("använd / välj", "apply / choose"),
+            KComplete => ("fyll i tagg", "complete a tag"),
+            KCancel => ("avbryt", "cancel"),
+            KDiscardYes => ("ja, kasta ändringarna", "yes, discard the changes"),
+            KDiscardNo => ("nej, fortsätt skriva", "no, keep editing"),
+            KPick => ("välj med nummer", "choose by number"),
+            Geocode => ("geokod", "geocode"),
+            Shape => ("område", "shape"),
+            Distance => ("avstånd", "distance"),
+            Name => ("ortnamn", "place name"),
+            Marks => ("Tecken i listan", "Marks in the list"),
+            MarkNew => ("ny sedan du senast tittade", "new since you last looked"),
+            MarkLocal => ("i vårt område", "in our area"),
+            MarkAcked => ("kvitterad (· inte kvitterad)", "acknowledged (· not acknowledged)"),
+            MarkBriefing => ("med i lägesbilden", "in the briefing"),
+            MarkStatus => ("status: B bevakas, H hanterad, A avfärdad", "status: W watching, H handled, D dismissed"),
+            MarkFaded => ("grå: återkallat eller utgånget larm", "grey: cancelled or expired alert"),
+        }
+    }
+}
+
+/// `sv` or `en`, as `lang` says.
+fn pick(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Sv => sv,
+        Lang::En => en,
+    }
+}

@@ -1,0 +1,234 @@
+//! The dashboard end to end: the real `lage` binary in a real terminal (tmux), polling a feed
+//! from a loopback server, driven by keys and read back with `capture-pane`; what it recorded is
+//! then read from the sled store it wrote.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{Duration as Span, Utc};
+use common::{FixtureServer, Tmux, write_config};
+use lage::curation::Action;
+use lage::store::{ItemQuery, Store};
+
+/// How long the dashboard may take to show the first poll's items (a debug build, a loaded CI).
+const SHOW: Duration = Duration::from_secs(30);
+
+/// A JSON Feed with a school fire, a water leak, and a title full of terminal commands.
+fn write_feed(dir: &Path) {
+    let at = |minutes: i64| (Utc::now() - Span::minutes(minutes)).to_rfc3339();
+    let feed = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Lokala nyheter",
+        "items": [
+            {
+                "id": "brand",
+                "url": "https://example.org/brand",
+                "title": "Brand i skola i Farsta",
+                "content_text": "Räddningstjänsten släckte en brand i en skola i Farsta. Ingen skadad.",
+                "date_published": at(5)
+            },
+            {
+                "id": "vatten",
+                "url": "https://example.org/vatten",
+                "title": "Vattenläcka i Bromma",
+                "content_text": "En vattenläcka stör trafiken i Bromma.",
+                "date_published": at(15)
+            },
+            {
+                "id": "evil",
+                "url": "https://example.org/evil",
+                "title": "Evil \u{1b}]0;PWNED\u{7} \u{1b}[2J clear \u{9b}31m red \u{202e}desrever",
+                "content_text": "Body \u{1b}]52;c;cHduZWQ=\u{7} with an OSC 52 copy.",
+                "date_published": at(25)
+            }
+        ]
+    });
+    std::fs::write(dir.join("feed.json"), feed.to_string()).expect("write the feed");
+}
+
+/// A config with the one feed, in `dir`.
+fn config(dir: &Path, server: &FixtureServer) -> std::path::PathBuf {
+    write_config(
+        dir,
+        &format!(
+            "[[source]]\nid = \"lokalt\"\nname = \"Lokala nyheter\"\nkind = \"rss\"\nurl = \"{}\"\ninterval = \"10m\"\n",
+            server.url("/feed/feed.json")
+        ),
+    )
+}
+
+struct Dashboard {
+    _dir: tempfile::TempDir,
+    _server: FixtureServer,
+    data: std::path::PathBuf,
+    tmux: Tmux,
+}
+
+/// Starts `lage` on the feed in a `cols`×`rows` terminal, as user `anna`, with `args`.
+fn start(cols: u16, rows: u16, args: &[&str]) -> Dashboard {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = dir.path().join("fixtures");
+    std::fs::create_dir_all(&fixtures).expect("fixtures dir");
+    write_feed(&fixtures);
+    let server = FixtureServer::start(&fixtures);
+    let config = config(dir.path(), &server);
+    let data = dir.path().join("data");
+    let mut command = vec![
+        env!("CARGO_BIN_EXE_lage"),
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "--data-dir",
+        data.to_str().expect("utf-8 path"),
+    ];
+    command.extend_from_slice(args);
+    let tmux = Tmux::start(
+        dir.path(),
+        &command,
+        &[
+            ("USER", "anna"),
+            ("LOGNAME", "anna"),
+            ("TERM", "xterm-256color"),
+            ("LAGE_LANG", "sv"),
+        ],
+        cols,
+        rows,
+    );
+    Dashboard {
+        _dir: dir,
+        _server: server,
+        data,
+        tmux,
+    }
+}
+
+/// The stored item with this title.
+fn item_id(store: &Store, title: &str) -> String {
+    store
+        .items(&ItemQuery::default())
+        .expect("items")
+        .into_iter()
+        .find(|i| i.title.contains(title))
+        .unwrap_or_else(|| panic!("no stored item titled {title:?}"))
+        .id
+}
+
+#[test]
+fn a_duty_officer_searches_acknowledges_and_quits_in_a_real_terminal() {
+    let d = start(100, 30, &[]);
+    let screen = d.tmux.wait_for("Brand i skola i Farsta", SHOW);
+    assert!(screen.contains("Vattenläcka i Bromma"), "{screen}");
+    assert!(
+        screen.contains("anna"),
+        "the header names who is logged in:\n{screen}"
+    );
+
+    // The hostile title is on screen as text; none of its commands ran.
+    let screen = d.tmux.wait_for("Evil", SHOW);
+    assert!(
+        screen.contains("Brand i skola"),
+        "ESC [ 2 J did not clear the screen:\n{screen}"
+    );
+    let title = d.tmux.format("#{pane_title}");
+    assert!(
+        !title.contains("PWNED"),
+        "the window title was changed to {title:?}"
+    );
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains('\u{202e}'),
+        "{screen:?}"
+    );
+
+    // Search over the whole store, then clear it.
+    d.tmux.keys(&["/"]);
+    d.tmux.type_text("vattenläcka");
+    d.tmux.keys(&["Enter"]);
+    d.tmux.wait("the search to leave only the leak", SHOW, |s| {
+        s.contains("Vattenläcka i Bromma") && !s.contains("Brand i skola")
+    });
+    d.tmux.keys(&["Escape"]);
+    d.tmux.wait("the search to be cleared", SHOW, |s| {
+        s.contains("Vattenläcka i Bromma") && s.contains("Brand i skola")
+    });
+
+    // Help lists the keys, and closes again.
+    d.tmux.keys(&["?"]);
+    let help = d.tmux.wait_for("kvittera", SHOW);
+    assert!(help.to_lowercase().contains("sök"), "{help}");
+    d.tmux.keys(&["Escape"]);
+
+    // The newest item (the fire) is selected first: acknowledge it.
+    d.tmux.keys(&["g", "x"]);
+    d.tmux.wait_for("Sparat", SHOW);
+    d.tmux.keys(&["q"]);
+    assert_eq!(d.tmux.wait_exit(SHOW), 0, "lage exits cleanly on q");
+
+    let store = Store::open(&d.data).expect("the data dir is free after quitting");
+    let id = item_id(&store, "Brand i skola");
+    let decisions = store.decisions(&id).expect("decisions");
+    assert!(
+        decisions
+            .iter()
+            .any(|d| d.action == Action::Acknowledge && d.author == "anna"),
+        "{decisions:?}"
+    );
+    let log = store.log_entries(10).expect("log");
+    assert!(log.iter().any(|e| e.author == "anna"), "{log:?}");
+}
+
+#[test]
+fn an_annotation_survives_kill_9_right_after_it_was_confirmed() {
+    let d = start(100, 30, &[]);
+    d.tmux.wait_for("Brand i skola i Farsta", SHOW);
+    d.tmux.keys(&["g", "Enter"]);
+    d.tmux.wait_for("example.org/brand", SHOW);
+    d.tmux.keys(&["a"]);
+    d.tmux.wait_for("Ctrl-S", SHOW);
+    d.tmux.type_text("Larm 14:02, skolan utrymd");
+    d.tmux.keys(&["C-s"]);
+    d.tmux.wait_for("Sparat", SHOW);
+    let pid = d.tmux.format("#{pane_pid}");
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pid])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    d.tmux.wait_dead(SHOW);
+
+    let store = Store::open(&d.data).expect("a data dir left by kill -9 opens");
+    let id = item_id(&store, "Brand i skola");
+    let notes: Vec<String> = store
+        .decisions(&id)
+        .expect("decisions")
+        .into_iter()
+        .filter_map(|d| match d.action {
+            Action::Annotate { annotation } => Some(annotation.note),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes, ["Larm 14:02, skolan utrymd"]);
+}
+
+#[test]
+fn the_dashboard_speaks_english_at_80x24_and_survives_resizes() {
+    let d = start(80, 24, &["--lang", "en"]);
+    let screen = d.tmux.wait_for("Brand i skola", SHOW);
+    assert!(
+        screen.contains("Crime") || screen.contains("Accidents"),
+        "{screen}"
+    );
+    for line in screen.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "a line wider than the terminal: {line:?}"
+        );
+    }
+    d.tmux.resize(40, 12);
+    d.tmux.resize(120, 40);
+    d.tmux.wait_for("Brand i skola", SHOW);
+    d.tmux.keys(&["S"]);
+    d.tmux.wait_for("Lokala nyheter", SHOW);
+    d.tmux.keys(&["q"]);
+    assert_eq!(d.tmux.wait_exit(SHOW), 0);
+}
