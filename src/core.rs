@@ -359,10 +359,12 @@ impl Core {
         if !ids.is_empty() {
             {
                 let mut changes = lock(&self.inner.changes);
-                let change = Change::Items(ids);
-                apply(&self.inner.store, &mut self.write_index(), &change);
+                // Read before taking the index for writing, so queries (keystrokes) never wait
+                // for the store; the `changes` lock keeps updates in the order they were stored.
+                let read = summaries(&self.inner.store, &ids);
+                self.write_index().upsert(read);
                 if let Some(queue) = &mut changes.queued {
-                    queue.push(change);
+                    queue.push(Change::Items(ids));
                 }
             }
             let numbers = |ids: &[String]| ids.iter().filter_map(|id| id_number(id)).collect();

@@ -384,3 +384,40 @@ async fn sources_show_a_failing_sources_error_and_staleness() {
     assert!(later[0].stale);
     assert!(!later[2].stale, "a disabled source never raises the alarm");
 }
+
+/// A record this build cannot read (written by a newer one, or damaged) is one unreadable row:
+/// the rows around it still load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_unreadable_item_does_not_keep_the_rows_around_it_from_loading() {
+    use lage::tui::app::{Command, Done};
+
+    let world = World::new();
+    let items = bulk_items(3);
+    {
+        let store = world.store();
+        store.import(&items).expect("import");
+    }
+    {
+        // Damage one item's record behind the store's back.
+        let db = sled::open(world.dir.path().join("data/db")).expect("sled");
+        let tree = db.open_tree("items").expect("items tree");
+        tree.insert(items[1].id.as_bytes(), &b"{\"not\":\"an item\"}"[..])
+            .expect("insert");
+        db.flush().expect("flush");
+    }
+    let core = world.core(world.store(), &[]);
+    let ids: Vec<u64> = items.iter().filter_map(|i| id_number(&i.id)).collect();
+    let done = lage::tui::exec::blocking(
+        &core,
+        "anna",
+        Command::LoadRows {
+            generation: 1,
+            ids: ids.clone(),
+        },
+    );
+    let Some(Done::Rows { rows, .. }) = done else {
+        panic!("no rows: {done:?}");
+    };
+    let loaded: Vec<(u64, bool)> = rows.iter().map(|(id, r)| (*id, r.is_some())).collect();
+    assert_eq!(loaded, [(ids[0], true), (ids[1], false), (ids[2], true)]);
+}

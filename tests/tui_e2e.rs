@@ -154,9 +154,23 @@ fn a_duty_officer_searches_acknowledges_and_quits_in_a_real_terminal() {
 
     // Help lists the keys, and closes again.
     d.tmux.keys(&["?"]);
-    let help = d.tmux.wait_for("kvittera", SHOW);
-    assert!(help.to_lowercase().contains("sök"), "{help}");
+    let help = d.tmux.wait_for("Tangenter", SHOW);
+    for key in [
+        "kvittera",
+        "sätt status",
+        "filtermeny",
+        "sök i hela",
+        "källor",
+        "loggbok",
+    ] {
+        assert!(
+            help.to_lowercase().contains(key),
+            "help lacks {key:?}:\n{help}"
+        );
+    }
     d.tmux.keys(&["Escape"]);
+    d.tmux
+        .wait("help to close", SHOW, |s| !s.contains("Tangenter"));
 
     // The newest item (the fire) is selected first: acknowledge it.
     d.tmux.keys(&["g", "x"]);
@@ -188,7 +202,7 @@ fn an_annotation_survives_kill_9_right_after_it_was_confirmed() {
     d.tmux.type_text("Larm 14:02, skolan utrymd");
     d.tmux.keys(&["C-s"]);
     d.tmux.wait_for("Sparat", SHOW);
-    let pid = d.tmux.format("#{pane_pid}");
+    let pid = d.tmux.pid();
     let killed = std::process::Command::new("kill")
         .args(["-9", &pid])
         .status()

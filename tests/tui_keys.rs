@@ -721,3 +721,88 @@ fn tokio_stream_from(
 ) -> impl futures_util::Stream<Item = Input> + Unpin + Send {
     Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }
+
+#[test]
+fn an_earlier_decision_confirmed_while_an_annotation_saves_leaves_the_form_open() {
+    let mut app = app_with(&[row(1, "Brand")]);
+    app.handle(key('x'));
+    app.handle(key('a'));
+    typed(&mut app, "utkast");
+    let out = app.handle(ctrl('s'));
+    let (_, d) = &recorded(&out)[0];
+    // The acknowledgement's flush is confirmed first: the annotation is not saved yet.
+    app.handle(Msg::Done(Done::Recorded {
+        item: 1,
+        action: Action::Acknowledge,
+        result: Ok(()),
+    }));
+    assert!(
+        matches!(app.overlay(), Some(Overlay::Annotate(f)) if f.saving),
+        "{:?}",
+        app.overlay()
+    );
+    app.handle(Msg::Done(Done::Recorded {
+        item: 1,
+        action: d.action.clone(),
+        result: Err("disk full".into()),
+    }));
+    assert!(
+        matches!(app.overlay(), Some(Overlay::Annotate(f)) if !f.saving && f.annotation().note == "utkast")
+    );
+}
+
+#[test]
+fn a_refused_tag_is_explained_in_the_sessions_language() {
+    let mut app = app_with(&[row(3, "Skadegörelse")]);
+    app.handle(key('t'));
+    typed(&mut app, "+Plats/Farsta");
+    app.handle(code(KeyCode::Enter));
+    let told = app.status_text().unwrap_or("").to_string();
+    assert!(told.contains("Ogiltig tagg"), "{told}");
+    assert!(told.contains("små bokstäver"), "{told}");
+    assert!(!told.contains("not allowed"), "{told}");
+}
+
+#[test]
+fn a_row_the_store_cannot_give_is_not_asked_for_again_and_again() {
+    let mut app = App::new(session(), (80, 24), now());
+    let start = app.start();
+    let generation = query_generation(&start).expect("the first query");
+    let out = app.handle(Msg::Done(Done::Query {
+        generation,
+        ids: vec![2, 1],
+        overview: Vec::new(),
+        critical: Vec::new(),
+    }));
+    let asked = |out: &[Command]| -> Vec<u64> {
+        out.iter()
+            .flat_map(|c| match c {
+                Command::LoadRows { ids, .. } => ids.clone(),
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    assert_eq!(asked(&out), [2, 1]);
+    let Some(Command::LoadRows { generation, .. }) =
+        out.iter().find(|c| matches!(c, Command::LoadRows { .. }))
+    else {
+        panic!("no row request: {out:?}");
+    };
+    // Item 1 cannot be read (gone, or a record this build cannot decode).
+    let out = app.handle(Msg::Done(Done::Rows {
+        generation: *generation,
+        rows: vec![(2, Some(row(2, "Brand"))), (1, None)],
+    }));
+    assert!(asked(&out).is_empty(), "asked again at once: {out:?}");
+    let out = app.handle(Msg::Tick(now()));
+    assert!(
+        asked(&out).is_empty(),
+        "asked again on the next tick: {out:?}"
+    );
+    // A change to the item is worth another try.
+    let out = app.handle(Msg::Bus(Event::Decided {
+        item: 1,
+        author: "bo".into(),
+    }));
+    assert_eq!(asked(&out), [1]);
+}

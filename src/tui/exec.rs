@@ -61,10 +61,13 @@ pub fn blocking(core: &Core, user: &str, command: Command) -> Option<Done> {
         Command::LoadRows { generation, ids } => {
             let mut rows = Vec::with_capacity(ids.len());
             for id in ids {
-                match row(core, id) {
-                    Ok(r) => rows.push((id, r)),
-                    Err(e) => return Some(failed(&e)),
-                }
+                // One record that cannot be read (a newer build's, a damaged one) must not keep
+                // the rows around it from showing: it is shown as unreadable instead.
+                let r = row(core, id).unwrap_or_else(|e| {
+                    tracing::warn!("dashboard: cannot read item {}: {e}", id_string(id));
+                    None
+                });
+                rows.push((id, r));
             }
             Done::Rows { generation, rows }
         }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 /// One tmux server with one session; killed when dropped.
 pub struct Tmux {
     socket: PathBuf,
+    status: PathBuf,
 }
 
 impl Tmux {
@@ -18,9 +19,21 @@ impl Tmux {
     pub fn start(dir: &Path, command: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tmux {
         let tmux = Tmux {
             socket: dir.join("tmux.sock"),
+            status: dir.join("exit-status"),
         };
-        let mut line: Vec<String> = vec!["env".into()];
+        // A shell runs the command and writes its exit status to a file: tmux itself does not
+        // always record the status of a pane that ended.
+        let mut line: Vec<String> = vec![
+            "env".into(),
+            format!("STATUS_FILE={}", tmux.status.display()),
+        ];
         line.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+        line.extend([
+            "sh".into(),
+            "-c".into(),
+            "\"$@\"; echo $? > \"$STATUS_FILE\"".into(),
+            "sh".into(),
+        ]);
         line.extend(command.iter().map(|s| s.to_string()));
         let size = [cols.to_string(), rows.to_string()];
         let mut args: Vec<&str> = vec![
@@ -143,22 +156,39 @@ impl Tmux {
     /// was killed by a signal instead.
     pub fn wait_exit(&self, timeout: Duration) -> i32 {
         self.wait_dead(timeout);
-        // tmux can mark the pane dead a moment before it has collected the status.
-        let mut status = self.format("#{pane_dead_status}");
-        for _ in 0..20 {
-            if !status.is_empty() || !self.format("#{pane_dead_signal}").is_empty() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-            status = self.format("#{pane_dead_status}");
-        }
-        status.parse().unwrap_or_else(|_| {
+        let status = std::fs::read_to_string(&self.status).unwrap_or_default();
+        status.trim().parse().unwrap_or_else(|_| {
             panic!(
-                "the command ended without an exit status (signal {:?}); the screen:\n{}",
-                self.format("#{pane_dead_signal}"),
+                "the command ended without an exit status ({status:?}); the screen:\n{}",
                 self.screen()
             )
         })
+    }
+
+    /// The pid of the command (the child of the shell that runs it in the pane), from `/proc`.
+    pub fn pid(&self) -> String {
+        let shell = self.format("#{pane_pid}");
+        let children: Vec<String> = std::fs::read_dir("/proc")
+            .expect("read /proc")
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name().into_string().ok()?;
+                let stat = std::fs::read_to_string(format!("/proc/{name}/stat")).ok()?;
+                // The parent pid is the second field after the parenthesised command name.
+                let ppid = stat
+                    .rsplit_once(')')?
+                    .1
+                    .split_whitespace()
+                    .nth(1)?
+                    .to_string();
+                (ppid == shell).then_some(name)
+            })
+            .collect();
+        assert_eq!(
+            children.len(),
+            1,
+            "one child of the pane's shell, not {children:?}"
+        );
+        children[0].clone()
     }
 }
 

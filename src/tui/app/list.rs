@@ -26,6 +26,9 @@ pub struct ItemList {
     pub pending: HashMap<u64, u64>,
     /// Loaded rows known to have changed: still shown until read again.
     pub stale: HashSet<u64>,
+    /// Ids the store could not give a row for (gone, or a record this build cannot read): not
+    /// asked for again until they change, so one bad record cannot keep the reads spinning.
+    pub missing: HashSet<u64>,
     /// The selected id.
     pub selected: Option<u64>,
     /// The selected position in `ids`.
@@ -127,7 +130,7 @@ impl ItemList {
         let mut want = Vec::new();
         for &id in window {
             let missing = !self.rows.contains_key(&id) || self.stale.contains(&id);
-            if missing && !self.pending.contains_key(&id) {
+            if missing && !self.pending.contains_key(&id) && !self.missing.contains(&id) {
                 self.pending.insert(id, generation);
                 want.push(id);
             }
@@ -139,6 +142,7 @@ impl ItemList {
                 .copied()
                 .collect();
             self.rows.retain(|id, _| near.contains(id));
+            self.missing.retain(|id| near.contains(id));
             let rows = &self.rows;
             self.stale.retain(|id| rows.contains_key(id));
         }
@@ -156,10 +160,12 @@ impl ItemList {
             self.stale.remove(&id);
             match row {
                 Some(row) => {
+                    self.missing.remove(&id);
                     self.rows.insert(id, row);
                 }
                 None => {
                     self.rows.remove(&id);
+                    self.missing.insert(id);
                 }
             }
         }
@@ -170,6 +176,7 @@ impl ItemList {
     pub fn invalidate(&mut self, ids: &[u64]) {
         for id in ids {
             self.pending.remove(id);
+            self.missing.remove(id);
             if self.rows.contains_key(id) {
                 self.stale.insert(*id);
             }
@@ -179,6 +186,7 @@ impl ItemList {
     /// Marks every row as changed: all are read again, and shown as they were until then.
     pub fn clear_rows(&mut self) {
         self.pending.clear();
+        self.missing.clear();
         self.stale = self.rows.keys().copied().collect();
     }
 }

@@ -193,8 +193,8 @@ impl App {
                         return (Some(Overlay::Prompt(prompt)), Vec::new());
                     }
                 };
-                if let Err(why) = validate_tag(tag) {
-                    self.set_status(Tone::Error, i18n::bad_tag(lang, &why));
+                if validate_tag(tag).is_err() {
+                    self.set_status(Tone::Error, i18n::bad_tag(lang, tag));
                     return (Some(Overlay::Prompt(prompt)), Vec::new());
                 }
                 let action = Action::Tag {

@@ -3,6 +3,7 @@
 
 use super::{App, Command, Done, Overlay, Screen, Tone};
 use crate::core::Event;
+use crate::curation::Action;
 use crate::tui::i18n;
 use crate::tui::safe;
 
@@ -45,7 +46,10 @@ impl App {
                 action,
                 result,
             } => {
-                let saving_form = matches!(&self.overlay, Some(Overlay::Annotate(f)) if f.item == item && f.saving);
+                // Only the annotation's own result answers the form: an acknowledgement of the
+                // same item confirmed meanwhile says nothing about whether the note was saved.
+                let saving_form = matches!(action, Action::Annotate { .. })
+                    && matches!(&self.overlay, Some(Overlay::Annotate(f)) if f.item == item && f.saving);
                 match result {
                     Ok(()) => {
                         let title = self.title_of(item);

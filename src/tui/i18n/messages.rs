@@ -94,9 +94,18 @@ pub fn already_acked(lang: Lang, who: &str) -> String {
     )
 }
 
-/// Told when a tag cannot be used.
-pub fn bad_tag(lang: Lang, why: &str) -> String {
-    format!("{} {why}", pick(lang, "Ogiltig tagg:", "Invalid tag:"))
+/// Told when a tag cannot be used: what a tag may be, in the session's language (the reason
+/// `tags::validate_tag` gives is English, for the command line).
+pub fn bad_tag(lang: Lang, tag: &str) -> String {
+    let rule = pick(
+        lang,
+        "små bokstäver, siffror, - och _, i delar åtskilda av /, högst 100 byte",
+        "lowercase letters, digits, - and _, in parts separated by /, at most 100 bytes",
+    );
+    format!(
+        "{} «{tag}»: {rule}",
+        pick(lang, "Ogiltig tagg", "Invalid tag")
+    )
 }
 
 /// The status line after `o`.

@@ -77,6 +77,10 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let id = list.ids[pos];
         let mut line = match list.rows.get(&id) {
             Some(row) => row_line(app, row, cols),
+            None if list.missing.contains(&id) => Line::styled(
+                format!("  {:5} {}", "", T::Unreadable.get(app.lang())),
+                app.theme.dim(),
+            ),
             None => Line::styled(
                 format!("  {:5} {}", "…", T::Loading.get(app.lang())),
                 app.theme.dim(),
