@@ -399,7 +399,20 @@ async fn one_unreadable_item_does_not_keep_the_rows_around_it_from_loading() {
     }
     {
         // Damage one item's record behind the store's back.
-        let db = sled::open(world.dir.path().join("data/db")).expect("sled");
+        // sled lets go of its file lock a moment after the store is dropped.
+        let path = world.dir.path().join("data/db");
+        let mut tries = 0;
+        let db = loop {
+            match sled::open(&path) {
+                Ok(db) => break db,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    eprintln!("sled not free yet: {e}");
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => panic!("sled: {e}"),
+            }
+        };
         let tree = db.open_tree("items").expect("items tree");
         tree.insert(items[1].id.as_bytes(), &b"{\"not\":\"an item\"}"[..])
             .expect("insert");

@@ -13,7 +13,7 @@
 //!   disambiguated key (`key#suffix`) and the other messages of an alert chain are not known
 //!   from the item, so such items are found again by URL or become new items.
 //!
-//! Search postings are gathered in memory over a part and merged once per posting, after the
+//! Search postings are gathered in memory over a part and merged once per word, after the
 //! transactions, through `search_pending` like ingest (so a crash midway is repaired on open).
 
 use std::collections::HashMap;
@@ -21,8 +21,9 @@ use std::collections::HashMap;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
-use super::search::{self, Postings, Terms};
+use super::postings::Postings;
 use super::summary::ItemSummary;
+use super::terms::{self, Terms};
 use super::{Store, StoreError, keys};
 use crate::item::{DateOrigin, Item, id_number};
 use crate::normalise::item_id;
@@ -97,7 +98,7 @@ impl Store {
                     report.new += 1;
                 }
                 if let Some(old) = w.old_terms {
-                    let old = search::decode_pending(&old);
+                    let old = terms::decode_pending(&old);
                     postings.change(p.number, &old, Some(&p.terms));
                     pending.push(p.item.id.as_bytes().to_vec());
                 }
@@ -163,12 +164,10 @@ impl Store {
                     if let Some(key) = &p.by_key {
                         by_key.insert(key.as_slice(), id)?;
                     }
-                    let changed = before
-                        .as_ref()
-                        .is_none_or(|b| search::text_changed(b, item));
+                    let changed = before.as_ref().is_none_or(|b| terms::text_changed(b, item));
                     let old_terms = if changed {
                         let existing = search_pending.get(id)?;
-                        let value = search::pending_value(existing.as_deref(), before.as_ref());
+                        let value = terms::pending_value(existing.as_deref(), before.as_ref());
                         search_pending.insert(id, value.as_slice())?;
                         Some(value)
                     } else {

@@ -9,7 +9,7 @@
 //! The `by_time` value is the item's [`ItemSummary`], rewritten whenever what it summarises
 //! changes. Search postings cannot be merged inside a transaction: an item whose indexed text or
 //! day changed is put in `search_pending` here (with the terms it had), and `Store::apply`
-//! reindexes it right after the transaction (see `search`).
+//! reindexes it right after the transaction (see `postings`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 use super::summary::ItemSummary;
-use super::{Trees, keys, search};
+use super::{Trees, keys, terms};
 use crate::dedup::{self, Outcome};
 use crate::health::SourceState;
 use crate::item::Item;
@@ -299,9 +299,9 @@ impl<'a> Tx<'a> {
         {
             self.by_url.insert(url.as_bytes(), item.id.as_bytes())?;
         }
-        if before.is_none_or(|b| search::text_changed(b, item)) {
+        if before.is_none_or(|b| terms::text_changed(b, item)) {
             let pending = self.search_pending.get(item.id.as_bytes())?;
-            let value = search::pending_value(pending.as_deref(), before);
+            let value = terms::pending_value(pending.as_deref(), before);
             self.search_pending.insert(item.id.as_bytes(), value)?;
         }
         // The summary follows tags, severity, sightings and alert state, which also change

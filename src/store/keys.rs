@@ -73,17 +73,18 @@ pub fn day_prefix(t: DateTime<Utc>) -> [u8; 4] {
     (!ordered).to_be_bytes()
 }
 
-/// `search` key: folded word, NUL, day prefix. Folded words hold no NUL, so the prefix of one
+/// `search` key: folded word, NUL, the 12 bytes of the largest posting entry the segment may
+/// hold (its newest-first day, then an item id). Folded words hold no NUL, so the prefix of one
 /// word's keys is the word and the NUL.
-pub fn search(word: &str, day: [u8; 4]) -> Vec<u8> {
+pub fn search(word: &str, bound: u128) -> Vec<u8> {
     let mut key = search_word(word);
-    key.extend_from_slice(&day);
+    key.extend_from_slice(&bound.to_be_bytes()[4..]);
     key
 }
 
 /// The prefix of one word's `search` keys: the word, NUL.
 pub fn search_word(word: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(word.len() + 1 + 4);
+    let mut key = Vec::with_capacity(word.len() + 1 + 12);
     key.extend_from_slice(word.as_bytes());
     key.push(0);
     key

@@ -2,20 +2,22 @@
 //! in `by_time` and the search index. A data dir written before they existed has empty `by_time`
 //! values and no postings; `meta`'s `index_version` says which derivation a data dir holds.
 //!
-//! The rebuild walks `by_time` (newest first, so that one stretch of items touches the postings
-//! of a few days only, and each posting is rewritten a few times rather than once per item),
+//! The rebuild walks `by_time` (newest first, so that each word's entries arrive in order and
+//! only its last posting segment is rewritten as it grows),
 //! and sets `index_version` only when done: a rebuild cut short starts over on the next open.
 //! When the version is current, open only finishes search updates a crash interrupted.
 
 use std::time::Instant;
 
-use super::search::{Postings, Terms};
+use super::postings::Postings;
 use super::summary::ItemSummary;
+use super::terms::Terms;
 use super::{Store, StoreError, decode, keys};
 use crate::item::{Item, id_number};
 
-/// The derivation of summaries and search postings this build writes.
-pub const INDEX_VERSION: u32 = 1;
+/// The derivation of summaries and search postings this build writes: 1 kept one posting per
+/// word and day, 2 keeps postings in segments (see `postings`).
+pub const INDEX_VERSION: u32 = 2;
 
 const INDEX_VERSION_KEY: &str = "index_version";
 
@@ -42,10 +44,9 @@ impl Store {
             }
             return Ok(());
         }
-        let count = self.trees.by_time.len();
-        if count > 0 {
+        if self.trees.by_time.first().map_err(db)?.is_some() {
             tracing::info!(
-                "data dir {}: building item summaries and the search index for {count} items (index version {} -> {INDEX_VERSION})",
+                "data dir {}: building item summaries and the search index (index version {} -> {INDEX_VERSION})",
                 self.dir.display(),
                 found.unwrap_or(0)
             );

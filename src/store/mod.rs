@@ -12,7 +12,8 @@
 //! - `tag_overrides`: item id, NUL, 8-byte big-endian sequence → [`TagOverride`]; append-only,
 //!   so a person's decisions are never rewritten by re-tagging or replay
 //! - `decisions`, `shift_log`, `seen`: what people did and when they last looked (`journal.rs`)
-//! - `search`, `search_pending`: the full-text index (`search.rs`)
+//! - `search`, `search_pending`: the full-text index (`search.rs` reads it, `postings.rs` keeps
+//!   it, `terms.rs` says what an item is indexed under)
 //! - `meta`: `schema_version` and `index_version` → decimal strings
 //!
 //! An item's rule tagging lives inside the item (it describes that version of the content);
@@ -23,8 +24,9 @@
 //! empty or truncated feed simply touches fewer of them.
 //!
 //! Besides ingest (`ingest.rs`), the methods live with their records: decisions, the shift log and
-//! last-looked times in `journal.rs`, summaries in `summary.rs`, search in `search.rs`, bulk import
-//! in `import.rs`, and the rebuild of summaries and search for an older data dir in `migrate.rs`.
+//! last-looked times in `journal.rs`, summaries in `summary.rs`, search in `search.rs` (reading)
+//! and `postings.rs` (keeping the index), bulk import in `import.rs`, and the rebuild of summaries
+//! and search for an older data dir in `migrate.rs`.
 
 mod import;
 mod ingest;
@@ -32,8 +34,10 @@ mod journal;
 mod keys;
 mod lock;
 mod migrate;
+mod postings;
 mod search;
 mod summary;
+mod terms;
 #[cfg(test)]
 mod tests;
 
@@ -136,9 +140,24 @@ const TAGGINGS_PER_TRANSACTION: usize = 500;
 /// well under its memory budget on a 2-core, shared machine.
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Page cache for a bulk import, a process that does nothing else: items land on random
+/// leaves of `items` (ids are hashes), and a cache that holds more of them saves re-reading a
+/// leaf for every item (a third less time for 30,000 items at 128 MiB).
+const BULK_CACHE_BYTES: u64 = 128 * 1024 * 1024;
+
 impl Store {
     /// Opens (creating if needed) the store in `dir`, taking the data dir lock first.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(dir, CACHE_BYTES)
+    }
+
+    /// Opens the store for a bulk import (`lage import`): as [`Store::open`], with a larger
+    /// page cache.
+    pub fn open_bulk(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(dir, BULK_CACHE_BYTES)
+    }
+
+    fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let lock = DirLock::acquire(dir)?;
         let db_err = |source| StoreError::Db {
             dir: dir.to_path_buf(),
@@ -146,7 +165,7 @@ impl Store {
         };
         let db = sled::Config::new()
             .path(dir.join("db"))
-            .cache_capacity(CACHE_BYTES)
+            .cache_capacity(cache_bytes)
             .flush_every_ms(None)
             .open()
             .map_err(db_err)?;

@@ -5,7 +5,7 @@ use chrono::Duration;
 
 use super::*;
 use crate::item::id_number;
-use crate::store::search::pending_value;
+use crate::store::terms::pending_value;
 
 fn day(n: i64) -> DateTime<Utc> {
     at(0) + Duration::days(n)

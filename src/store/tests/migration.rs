@@ -69,3 +69,31 @@ fn an_old_data_dir_gets_summaries_and_a_search_index_on_open() {
     assert_eq!(store.search("farsta").expect("search").ids, [farsta]);
     assert_eq!(store.summaries().count(), 2);
 }
+
+#[test]
+fn postings_of_an_older_index_version_are_rebuilt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let item = normalise(raw("1", "Brand i Farsta", "", at(1)), "s", "rss", at(1)).item;
+    {
+        let store = Store::open(dir.path()).expect("open");
+        store.import(std::slice::from_ref(&item)).expect("import");
+        // Version 1 kept a posting per word and day: word, NUL, 4-byte day → 8-byte ids. Three
+        // of them are 24 bytes, which would read as two entries of today's format.
+        let mut old_key = keys::search_word("kista");
+        old_key.extend_from_slice(&keys::day_prefix(at(1)));
+        let ids: Vec<u8> = [1u64, 2, 3].iter().flat_map(|n| n.to_be_bytes()).collect();
+        store
+            .trees
+            .search
+            .insert(old_key, ids)
+            .expect("old posting");
+        let meta = store.db.open_tree("meta").expect("meta");
+        meta.insert("index_version", "1").expect("old version");
+        drop(meta);
+        store.flush().expect("flush");
+    }
+    let store = Store::open(dir.path()).expect("reopen");
+    let n = id_number(&item.id).expect("id");
+    assert!(store.search("kista").expect("search").ids.is_empty());
+    assert_eq!(store.search("farsta").expect("search").ids, [n]);
+}
