@@ -19,47 +19,22 @@ impl App {
         let (keep, out) = match overlay {
             Overlay::Help { scroll } => self.help_key(key, scroll),
             Overlay::Filter(mut menu) => match keys::lookup(key, &[Ctx::Menu]) {
-                Some(Act::Down) => (
-                    Some(Overlay::Filter({
-                        menu.move_by(1);
-                        menu
-                    })),
-                    Vec::new(),
-                ),
-                Some(Act::Up) => (
-                    Some(Overlay::Filter({
-                        menu.move_by(-1);
-                        menu
-                    })),
-                    Vec::new(),
-                ),
-                Some(Act::Right) => (
-                    Some(Overlay::Filter({
-                        menu.change(1);
-                        menu
-                    })),
-                    Vec::new(),
-                ),
-                Some(Act::Left) => (
-                    Some(Overlay::Filter({
-                        menu.change(-1);
-                        menu
-                    })),
-                    Vec::new(),
-                ),
-                Some(Act::Reset) => (
-                    Some(Overlay::Filter({
-                        menu.reset();
-                        menu
-                    })),
-                    Vec::new(),
-                ),
                 Some(Act::Apply) => {
                     self.filter = menu.draft;
                     (None, vec![self.query()])
                 }
                 Some(Act::Cancel) => (None, Vec::new()),
-                _ => (Some(Overlay::Filter(menu)), Vec::new()),
+                act => {
+                    match act {
+                        Some(Act::Down) => menu.move_by(1),
+                        Some(Act::Up) => menu.move_by(-1),
+                        Some(Act::Right) => menu.change(1),
+                        Some(Act::Left) => menu.change(-1),
+                        Some(Act::Reset) => menu.reset(),
+                        _ => {}
+                    }
+                    (Some(Overlay::Filter(menu)), Vec::new())
+                }
             },
             Overlay::Status(mut menu) => {
                 let n = Status::ALL.len();
