@@ -148,8 +148,10 @@ fn parse(line: &[u8]) -> Result<Option<Item>, String> {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let item: Item =
+    let mut item: Item =
         serde_json::from_slice(line).map_err(|e| format!("not an item as JSON: {e}"))?;
+    // Another system's export is as untrusted as a feed.
+    crate::normalise::resanitise(&mut item);
     if id_number(&item.id).is_none() {
         return Err(format!(
             "invalid item id '{}': expected 16 lowercase hex digits",

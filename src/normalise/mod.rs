@@ -60,6 +60,65 @@ pub struct Normalised {
     pub merges_by_url: bool,
 }
 
+/// Cleans an item that did not come through `normalise` (a bulk import from another system or
+/// an older export): its text fields, lists and tagging evidence get the same removal of control,
+/// escape, bidi and zero-width characters and the same length caps, and tags that are not valid
+/// tags are dropped.
+pub fn resanitise(item: &mut Item) {
+    use text::{sanitize_line, sanitize_text};
+    item.title = sanitize_line(&item.title, limits::TITLE);
+    item.summary = sanitize_text(&item.summary, limits::SUMMARY);
+    item.body = sanitize_text(&item.body, limits::BODY);
+    item.source = sanitize_line(&item.source, limits::SHORT);
+    item.kind = sanitize_line(&item.kind, limits::SHORT);
+    item.guid = item.guid.as_deref().map(|g| sanitize_line(g, limits::GUID));
+    item.url = item
+        .url
+        .as_deref()
+        .and_then(|u| url::canonical_url(u, None));
+    let lines = |values: &mut Vec<String>| {
+        for v in values.iter_mut() {
+            *v = sanitize_line(v, limits::SHORT);
+        }
+        values.retain(|v| !v.is_empty());
+    };
+    lines(&mut item.authors);
+    lines(&mut item.categories);
+    lines(&mut item.areas);
+    lines(&mut item.geocodes);
+    if let Some(location) = &mut item.location {
+        location.name = location
+            .name
+            .as_deref()
+            .map(|n| sanitize_line(n, limits::SHORT));
+    }
+    item.extra = std::mem::take(&mut item.extra)
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                sanitize_line(&k, limits::SHORT),
+                sanitize_line(&v, limits::SHORT),
+            )
+        })
+        .collect();
+    for sighting in &mut item.sightings {
+        sighting.source = sanitize_line(&sighting.source, limits::SHORT);
+    }
+    let tagging = &mut item.tagging;
+    tagging
+        .tags
+        .retain(|t| crate::tags::validate_tag(t).is_ok());
+    for m in &mut tagging.matches {
+        m.rule = sanitize_line(&m.rule, limits::SHORT);
+        m.tags.retain(|t| crate::tags::validate_tag(t).is_ok());
+        for e in &mut m.evidence {
+            e.term = sanitize_line(&e.term, limits::SHORT);
+            e.field = sanitize_line(&e.field, limits::SHORT);
+            e.text = sanitize_line(&e.text, limits::SHORT);
+        }
+    }
+}
+
 /// Cleans a raw item from `source_id` (of kind `kind`), seen at `now`.
 pub fn normalise(raw: RawItem, source_id: &str, kind: &str, now: DateTime<Utc>) -> Normalised {
     let url = raw
@@ -422,5 +481,71 @@ mod tests {
             now(),
         );
         assert_eq!(n.item.date_origin, DateOrigin::FirstSeen);
+    }
+
+    #[test]
+    fn an_imported_item_is_cleaned_like_a_fetched_one() {
+        let mut item = normalise(
+            RawItem {
+                title: Some(RawText::plain("Brand")),
+                ..RawItem::default()
+            },
+            "s",
+            "rss",
+            Utc::now(),
+        )
+        .item;
+        let evil = "a\u{1b}]0;PWNED\u{7}b\u{1b}[2J\u{9b}31m\u{202e}c\u{200b}d";
+        item.title = evil.into();
+        item.summary = evil.into();
+        item.body = evil.into();
+        item.source = evil.into();
+        item.authors = vec![evil.into()];
+        item.categories = vec![evil.into()];
+        item.areas = vec![evil.into()];
+        item.extra.insert(evil.into(), evil.into());
+        item.url = Some("javascript:alert(1)".into());
+        item.tagging.tags = vec!["fokus/brott".into(), evil.into()];
+        item.tagging.matches = vec![crate::tags::RuleMatch {
+            rule: evil.into(),
+            tags: vec![evil.into()],
+            score: 1,
+            threshold: 1,
+            evidence: vec![crate::tags::Evidence {
+                term: evil.into(),
+                field: "title".into(),
+                text: evil.into(),
+                weight: 1,
+                count: 1,
+            }],
+        }];
+        resanitise(&mut item);
+        let json = serde_json::to_string(&item).expect("encode");
+        let back: serde_json::Value = serde_json::from_str(&json).expect("decode");
+        let mut strings = Vec::new();
+        collect_strings(&back, &mut strings);
+        for s in &strings {
+            assert!(!text::has_unsafe_chars(s), "unsafe text left: {s:?}");
+        }
+        assert!(
+            item.title.contains('a') && item.title.contains('d'),
+            "{:?}",
+            item.title
+        );
+        assert_eq!(item.url, None, "only web links are kept");
+        assert_eq!(item.tagging.tags, ["fokus/brott"]);
+        assert!(item.tagging.matches[0].tags.is_empty());
+    }
+
+    fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| collect_strings(v, out)),
+            serde_json::Value::Object(o) => o.iter().for_each(|(k, v)| {
+                out.push(k.clone());
+                collect_strings(v, out);
+            }),
+            _ => {}
+        }
     }
 }
