@@ -17,10 +17,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use super::rules::{count, load_or_report, report_errors};
+use super::rules::{config_rules, count};
 use super::{Paths, format};
 use crate::item::{Item, id_number};
-use crate::rules::{RuleSet, bundled};
+use crate::rules::RuleSet;
 use crate::store::{ImportReport, Store};
 
 /// Options of `lage import`.
@@ -44,21 +44,8 @@ const MAX_REPORTED: usize = 1_000;
 /// Imports the file and prints `imported N new, M replaced, K rejected`.
 pub fn import(paths: &Paths, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let config = paths.load_config()?;
-    let rules = match &config.rules_dir {
-        Some(dir) => match load_or_report(dir) {
-            Some(set) => set,
-            None => {
-                eprintln!("lage: not importing: fix the rules first (`lage rules check`)");
-                return Ok(ExitCode::FAILURE);
-            }
-        },
-        None => match bundled::rule_set() {
-            Ok(set) => set,
-            Err(errors) => {
-                report_errors(&errors, "lage: ");
-                return Ok(ExitCode::FAILURE);
-            }
-        },
+    let Some(rules) = config_rules(&config, "importing") else {
+        return Ok(ExitCode::FAILURE);
     };
     let stdin = args.ndjson.as_os_str() == "-";
     let name = if stdin {

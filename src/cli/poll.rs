@@ -5,7 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use clap::Args;
 
-use super::rules::{count, error_lines, load_or_report, report_errors};
+use super::rules::{config_rules, count, error_lines, report_errors};
 use super::{Paths, format};
 use crate::config::Config;
 use crate::poll::{Poller, SourceReport, schedule, totals};
@@ -26,21 +26,8 @@ pub struct PollArgs {
 /// Polls once and prints the report. Exit 0 when the cycle ran, even if sources failed.
 pub async fn poll(paths: &Paths, args: PollArgs) -> anyhow::Result<ExitCode> {
     let config = Arc::new(paths.load_config()?);
-    let rules = match &config.rules_dir {
-        Some(dir) => match load_or_report(dir) {
-            Some(set) => set,
-            None => {
-                eprintln!("lage: not polling: fix the rules first (`lage rules check`)");
-                return Ok(ExitCode::FAILURE);
-            }
-        },
-        None => match bundled::rule_set() {
-            Ok(set) => set,
-            Err(errors) => {
-                report_errors(&errors, "lage: ");
-                return Ok(ExitCode::FAILURE);
-            }
-        },
+    let Some(rules) = config_rules(&config, "polling") else {
+        return Ok(ExitCode::FAILURE);
     };
     let store = paths.open_store()?;
     let poller = Poller::new(config, store)?.with_rules(Arc::new(RwLock::new(Arc::new(rules))));

@@ -19,7 +19,7 @@ use super::{Paths, explain, format, replay};
 use crate::config::Config;
 use crate::item::{Location, RawItem, RawText, Severity};
 use crate::normalise::normalise;
-use crate::rules::{Miss, RuleErrors, RuleSet};
+use crate::rules::{Miss, RuleErrors, RuleSet, bundled};
 use crate::tags::{Evidence, RuleMatch, Tagging};
 
 /// The `rules` subcommands.
@@ -150,6 +150,23 @@ pub fn error_lines<'a>(
         .0
         .iter()
         .map(move |error| format!("{prefix}{}", format::safe(&error.to_string())))
+}
+
+/// The config's rules (the bundled ones when it names no rule directory), or `None` after
+/// printing every error and that `lage` is not `doing` anything until they are fixed.
+pub fn config_rules(config: &Config, doing: &str) -> Option<RuleSet> {
+    match &config.rules_dir {
+        Some(dir) => {
+            let set = load_or_report(dir);
+            if set.is_none() {
+                eprintln!("lage: not {doing}: fix the rules first (`lage rules check`)");
+            }
+            set
+        }
+        None => bundled::rule_set()
+            .map_err(|errors| report_errors(&errors, "lage: "))
+            .ok(),
+    }
 }
 
 /// `n thing` or `n things`.

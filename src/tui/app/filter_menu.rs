@@ -125,7 +125,7 @@ impl FilterMenu {
 
 /// The value `delta` steps from `current` in `none, all[0], all[1], ...`, wrapping. A current
 /// value not among the choices counts as "none".
-fn step<V: Clone + PartialEq>(all: &[V], current: Option<V>, delta: isize) -> Option<V> {
+pub(super) fn step<V: Clone + PartialEq>(all: &[V], current: Option<V>, delta: isize) -> Option<V> {
     let n = all.len() as isize + 1;
     let i = current
         .and_then(|c| all.iter().position(|v| *v == c))

@@ -5,6 +5,7 @@
 //! had its say (Ctrl-S, Tab, Esc), and typed or pasted text is made safe before it goes in, so
 //! nothing a person pastes can carry a terminal command into the store.
 
+use super::filter_menu::step;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{Input, Key, TextArea, WrapMode};
@@ -166,8 +167,8 @@ impl AnnotationForm {
             Field::Assessment => {
                 edit(&mut self.assessment, key);
             }
-            Field::Confidence => self.confidence = cycle(&Confidence::ALL, self.confidence, delta),
-            Field::Relevance => self.relevance = cycle(&Relevance::ALL, self.relevance, delta),
+            Field::Confidence => self.confidence = step(&Confidence::ALL, self.confidence, delta),
+            Field::Relevance => self.relevance = step(&Relevance::ALL, self.relevance, delta),
         }
     }
 
@@ -178,20 +179,6 @@ impl AnnotationForm {
             Field::Assessment => self.assessment.insert_str(safe::text(text)),
             _ => false,
         };
-    }
-}
-
-/// The next value in `none, all[0], all[1], ...` by `delta` steps, wrapping.
-fn cycle<V: Copy + PartialEq>(all: &[V], current: Option<V>, delta: isize) -> Option<V> {
-    let n = all.len() as isize + 1;
-    let i = current
-        .and_then(|c| all.iter().position(|v| *v == c))
-        .map_or(0, |p| p as isize + 1);
-    let j = (i + delta).rem_euclid(n);
-    if j == 0 {
-        None
-    } else {
-        all.get((j - 1) as usize).copied()
     }
 }
 
@@ -324,9 +311,9 @@ mod tests {
 
     #[test]
     fn levels_cycle_through_none() {
-        assert_eq!(cycle(&Confidence::ALL, None, 1), Some(Confidence::Low));
-        assert_eq!(cycle(&Confidence::ALL, Some(Confidence::High), 1), None);
-        assert_eq!(cycle(&Confidence::ALL, None, -1), Some(Confidence::High));
+        assert_eq!(step(&Confidence::ALL, None, 1), Some(Confidence::Low));
+        assert_eq!(step(&Confidence::ALL, Some(Confidence::High), 1), None);
+        assert_eq!(step(&Confidence::ALL, None, -1), Some(Confidence::High));
     }
 
     #[test]
