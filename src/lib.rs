@@ -7,6 +7,7 @@
 //! `cli` and `demo` are frontends.
 
 pub mod area;
+pub mod brief;
 pub mod cli;
 pub mod config;
 pub mod core;

@@ -1,6 +1,7 @@
 //! The command line: argument definitions and dispatch. This is the binary's edge, so errors are
 //! `anyhow` with context, printed once with their causes by `main`.
 
+mod brief;
 pub mod dashboard;
 pub mod demo;
 mod explain;
@@ -35,7 +36,7 @@ pub struct Cli {
     /// Data directory [default: $LAGE_DATA_DIR, then the XDG data dir]
     #[arg(long, global = true, env = "LAGE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Language of the dashboard: sv (Swedish, the default) or en
+    /// Language of the dashboard and of briefings: sv (Swedish, the default) or en
     #[arg(long, global = true, env = "LAGE_LANG", value_enum, default_value_t = LangArg::Sv)]
     pub lang: LangArg,
     /// What to do; without a command, `lage` opens the dashboard.
@@ -84,6 +85,9 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Open the dashboard on the bundled offline snapshots (no network needed).
     Demo(DemoArgs),
+    /// Compose, approve and export briefings (the weekly lägesbild, incident reports).
+    #[command(subcommand)]
+    Brief(brief::BriefCommand),
 }
 
 /// Options of `lage demo`.
@@ -141,6 +145,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tag(args) => tag::tag(&paths, args),
         Command::Import(args) => import::import(&paths, args),
         Command::Demo(args) => demo::demo(args, lang.into()).await,
+        Command::Brief(cmd) => brief::brief(&paths, lang, cmd),
     }
 }
 

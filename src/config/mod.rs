@@ -6,6 +6,7 @@
 //! not have to guess. Nothing here does network IO.
 
 mod assess;
+mod brief;
 mod raw;
 pub mod secret;
 
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use brief::BriefConfig;
 pub use raw::line_of;
 use raw::{RawFetch, RawFile, RawSource, line_of_key};
 pub use secret::{Env, Template, TemplateError};
@@ -152,6 +154,8 @@ pub struct Config {
     /// The tagging rules' directory: `rules = "..."` (relative to the file that says it), else
     /// `rules/` beside the main config file when that exists; `None` means no rules.
     pub rules_dir: Option<PathBuf>,
+    /// How briefings are headed, marked and styled (`[brief]`).
+    pub brief: BriefConfig,
     /// Where `${VAR}` references are resolved.
     pub env: Env,
 }
@@ -194,6 +198,8 @@ impl Config {
             grading_origin: None,
             rules_dir: None,
             rules_origin: None,
+            brief: None,
+            brief_origin: None,
             sources: Vec::new(),
             seen_ids: HashMap::new(),
             visiting: vec![canonical],
@@ -206,6 +212,7 @@ impl Config {
             area: loader.area.unwrap_or_default(),
             cap_severity: loader.grading.unwrap_or_default(),
             rules_dir: loader.rules_dir.or_else(|| default_rules_dir(path)),
+            brief: loader.brief.unwrap_or_default(),
             env: loader.env,
         })
     }
@@ -264,6 +271,8 @@ struct Loader {
     grading_origin: Option<Origin>,
     rules_dir: Option<PathBuf>,
     rules_origin: Option<Origin>,
+    brief: Option<BriefConfig>,
+    brief_origin: Option<Origin>,
     sources: Vec<SourceConfig>,
     seen_ids: HashMap<String, Origin>,
     visiting: Vec<PathBuf>,
@@ -318,6 +327,11 @@ impl Loader {
             let line = line_of(text, rules.span().start);
             define_once(&mut self.rules_origin, "key 'rules'", path, line)?;
             self.rules_dir = Some(rules_dir(rules.get_ref(), path, line)?);
+        }
+        if let Some(raw) = file.brief {
+            let line = line_of(text, raw.span().start);
+            define_once(&mut self.brief_origin, "[brief]", path, line)?;
+            self.brief = Some(brief::brief(raw.into_inner(), text, path)?);
         }
         for source in file.source {
             let span = source.span();

@@ -22,6 +22,8 @@ pub(super) struct RawFile {
     pub cap_severity: Vec<Spanned<RawGrading>>,
     /// The tagging rules' directory, relative to the file that names it.
     pub rules: Option<Spanned<String>>,
+    /// How briefings are headed, marked and styled.
+    pub brief: Option<Spanned<super::brief::RawBrief>>,
 }
 
 /// The `[area]` table: what counts as local.

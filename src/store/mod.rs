@@ -14,6 +14,8 @@
 //! - `decisions`, `shift_log`, `seen`: what people did and when they last looked (`journal.rs`)
 //! - `search`, `search_pending`: the full-text index (`search.rs` reads it, `postings.rs` keeps
 //!   it, `terms.rs` says what an item is indexed under)
+//! - `briefs`: edition number, version → briefing [`Edition`](crate::brief::edition::Edition)
+//!   (`briefs.rs`)
 //! - `meta`: `schema_version` and `index_version` → decimal strings
 //!
 //! An item's rule tagging lives inside the item (it describes that version of the content);
@@ -28,6 +30,7 @@
 //! and `postings.rs` (keeping the index), bulk import in `import.rs`, and the rebuild of summaries
 //! and search for an older data dir in `migrate.rs`.
 
+mod briefs;
 mod import;
 mod ingest;
 mod journal;
@@ -130,6 +133,7 @@ struct Trees {
     seen: sled::Tree,
     search: sled::Tree,
     search_pending: sled::Tree,
+    briefs: sled::Tree,
 }
 
 /// Items whose tagging `put_taggings` replaces in one transaction: bounded, so a replay over
@@ -183,6 +187,7 @@ impl Store {
             seen: tree("seen")?,
             search: tree("search")?,
             search_pending: tree("search_pending")?,
+            briefs: tree("briefs")?,
         };
         let meta = tree("meta")?;
         match meta.get("schema_version").map_err(db_err)? {

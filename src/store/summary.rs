@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, keys};
 use crate::item::{Item, Severity};
 
 /// The format version written as the first byte of every summary.
@@ -157,25 +157,43 @@ impl ItemSummary {
 impl Store {
     /// Every item's summary, newest first (one scan of `by_time`).
     pub fn summaries(&self) -> Box<dyn Iterator<Item = Result<ItemSummary, StoreError>> + '_> {
-        Box::new(self.trees.by_time.iter().filter_map(move |entry| {
-            let (key, value) = match entry {
-                Ok(entry) => entry,
-                Err(e) => return Some(Err(self.db_err(e))),
-            };
-            if !value.is_empty() {
-                return Some(ItemSummary::decode(&value));
-            }
-            // An entry as an older lage wrote it (migration fills these in on open, but an old
-            // binary may have run since): build it from the item, skipping an entry whose item
-            // an interrupted older write never stored.
-            let id = key.get(8..).and_then(|id| std::str::from_utf8(id).ok());
-            let Some(id) = id else {
-                return Some(Err(corrupt("a by_time key without an item id".into())));
-            };
-            self.item(id)
-                .map(|i| i.map(|i| ItemSummary::of(&i)))
-                .transpose()
-        }))
+        Box::new(
+            self.trees
+                .by_time
+                .iter()
+                .filter_map(move |entry| self.summary_entry(entry).transpose()),
+        )
+    }
+
+    /// The summaries of items published in `[from, to)`, newest first (a range of `by_time`).
+    pub fn summaries_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = Result<ItemSummary, StoreError>> + '_ {
+        // Keys sort newest first: the range runs from just before `to` down to `from`.
+        let start = keys::time_prefix(to - chrono::Duration::milliseconds(1));
+        let end = keys::time_prefix(from - chrono::Duration::milliseconds(1));
+        self.trees
+            .by_time
+            .range(start..end)
+            .filter_map(move |entry| self.summary_entry(entry).transpose())
+    }
+
+    /// The summary in one `by_time` entry. An entry as an older lage wrote it (migration fills
+    /// these in on open, but an old binary may have run since) is built from the item, and
+    /// skipped when an interrupted older write never stored the item.
+    fn summary_entry(
+        &self,
+        entry: sled::Result<(sled::IVec, sled::IVec)>,
+    ) -> Result<Option<ItemSummary>, StoreError> {
+        let (key, value) = entry.map_err(|e| self.db_err(e))?;
+        if !value.is_empty() {
+            return ItemSummary::decode(&value).map(Some);
+        }
+        let id = key.get(8..).and_then(|id| std::str::from_utf8(id).ok());
+        let id = id.ok_or_else(|| corrupt("a by_time key without an item id".into()))?;
+        Ok(self.item(id)?.map(|i| ItemSummary::of(&i)))
     }
 
     /// One item's summary, made from the stored item (so it is current even while its `by_time`
