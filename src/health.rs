@@ -69,6 +69,44 @@ pub struct SourceState {
     pub followed: Vec<String>,
 }
 
+/// One source's polls on one Stockholm day, kept so that a briefing can say how a source fared
+/// over its period, not only how it stands now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollDay {
+    /// Polls that fetched and parsed.
+    #[serde(default)]
+    pub ok: u32,
+    /// Polls the server answered with 304.
+    #[serde(default)]
+    pub not_modified: u32,
+    /// Polls that failed.
+    #[serde(default)]
+    pub errors: u32,
+    /// The day's last error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+impl PollDay {
+    /// Counts the poll whose outcome `state` records; a deferred poll is not a poll.
+    pub fn count(&mut self, state: &SourceState) {
+        match state.last_status {
+            Some(PollStatus::Ok) => self.ok += 1,
+            Some(PollStatus::NotModified) => self.not_modified += 1,
+            Some(PollStatus::Error) => {
+                self.errors += 1;
+                self.last_error.clone_from(&state.last_error);
+            }
+            Some(PollStatus::Deferred) | None => {}
+        }
+    }
+
+    /// Every poll counted.
+    pub fn polls(&self) -> u32 {
+        self.ok + self.not_modified + self.errors
+    }
+}
+
 /// The longest wait a server's `Retry-After` can impose.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// The longest backoff after repeated failures.

@@ -10,6 +10,11 @@ pub fn local_time(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The Stockholm calendar day of a UTC time.
+pub fn local_date(t: DateTime<Utc>) -> chrono::NaiveDate {
+    t.with_timezone(&Stockholm).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

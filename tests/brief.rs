@@ -196,6 +196,22 @@ fn fixture() -> (Fixture, Ids) {
     );
     let [fire, burglary, threat, heating, hostile] =
         <[String; 5]>::try_from(ids).expect("five items");
+    // The source's week: a failed poll on Thursday, a 304 on Friday (the ingest above counted
+    // one good poll on Saturday).
+    let interval = std::time::Duration::from_secs(300);
+    let mut state = store.source_state("nyheter").expect("state");
+    state.failed(
+        at(26, 3),
+        interval,
+        "HTTP 503 from nyheter.example.se".into(),
+        None,
+    );
+    store
+        .put_source_state("nyheter", &state)
+        .expect("failed poll");
+    state.not_modified(at(27, 3), interval);
+    store.put_source_state("nyheter", &state).expect("304");
+    store.flush().expect("flush");
     for id in [&fire, &burglary, &hostile] {
         decide(&store, id, Action::Briefing { include: true }, at(28, 13));
     }
@@ -333,6 +349,14 @@ fn the_document_has_the_picks_in_order_with_annotations_notes_and_levels() {
     // Source health: the silent source is flagged, the polled one is not.
     let sources = json["sources"].as_array().expect("sources");
     assert_eq!(sources[0]["items_in_period"], 5);
+    assert_eq!(
+        sources[0]["polls"], 3,
+        "ok, failed, not modified: {}",
+        sources[0]
+    );
+    assert_eq!(sources[0]["failed_polls"], 1);
+    assert_eq!(sources[0]["error_days"], serde_json::json!(["2026-11-26"]));
+    assert_eq!(sources[1]["polls"], 0);
     assert_eq!(sources[0]["silent"], false);
     assert_eq!(sources[1]["silent"], true);
 }

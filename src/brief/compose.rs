@@ -475,7 +475,9 @@ impl<'a> Briefs<'a> {
             }
             let tags = effective_tag_names(&summary.tags, overrides.get(&summary.id));
             let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
-            let day = day_index.get(&period::day_of(summary.published)).copied();
+            let day = day_index
+                .get(&crate::time::local_date(summary.published))
+                .copied();
             if let Some(d) = day
                 && let Some(t) = totals.get_mut(d)
             {
@@ -518,12 +520,24 @@ impl<'a> Briefs<'a> {
         for source in &self.settings.config.sources {
             let state = self.store.source_state(&source.id)?;
             let failing = state.consecutive_failures > 0;
+            let days = self.store.poll_days(
+                &source.id,
+                crate::time::local_date(period.from),
+                crate::time::local_date(period.to - chrono::Duration::milliseconds(1)),
+            )?;
             let error_relevant = failing || state.last_error_at.is_some_and(|t| period.contains(t));
             out.push(SourceHealth {
                 id: source.id.clone(),
                 name: source.name.clone(),
                 kind: source.kind.clone(),
                 items_in_period: per_source.get(&source.id).copied().unwrap_or(0),
+                polls: days.iter().map(|(_, d)| d.polls()).sum(),
+                failed_polls: days.iter().map(|(_, d)| d.errors).sum(),
+                error_days: days
+                    .iter()
+                    .filter(|(_, d)| d.errors > 0)
+                    .map(|(day, _)| *day)
+                    .collect(),
                 last_success: state.last_success,
                 last_error: state.last_error.clone().filter(|_| error_relevant),
                 last_error_at: state.last_error_at.filter(|_| error_relevant),

@@ -294,6 +294,15 @@ pub struct SourceHealth {
     pub kind: String,
     /// Items it served that were published in the period.
     pub items_in_period: usize,
+    /// Polls in the period (fetched, not modified or failed).
+    #[serde(default)]
+    pub polls: u32,
+    /// Of those, the ones that failed.
+    #[serde(default)]
+    pub failed_polls: u32,
+    /// The Stockholm days of the period with at least one failed poll.
+    #[serde(default)]
+    pub error_days: Vec<NaiveDate>,
     /// The last successful poll (any time).
     pub last_success: Option<DateTime<Utc>>,
     /// The latest error, when it happened in the period or is still current.

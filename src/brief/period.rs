@@ -70,7 +70,7 @@ pub fn week(text: &str) -> Result<Period, PeriodError> {
 
 /// The ISO week that contains `t` (Stockholm's calendar).
 pub fn week_of(t: DateTime<Utc>) -> Period {
-    let local = t.with_timezone(&Stockholm).date_naive();
+    let local = crate::time::local_date(t);
     let iso = local.iso_week();
     let monday =
         NaiveDate::from_isoywd_opt(iso.year(), iso.week(), chrono::Weekday::Mon).unwrap_or(local);
@@ -140,20 +140,13 @@ fn instant(text: &str, is_end: bool) -> Result<DateTime<Utc>, PeriodError> {
 
 /// The Stockholm days a period touches, in order.
 pub fn days(period: &Period) -> Vec<NaiveDate> {
-    let first = period.from.with_timezone(&Stockholm).date_naive();
-    let last = (period.to - Duration::milliseconds(1))
-        .with_timezone(&Stockholm)
-        .date_naive();
+    let first = crate::time::local_date(period.from);
+    let last = crate::time::local_date(period.to - Duration::milliseconds(1));
     first
         .iter_days()
         .take_while(|d| *d <= last)
         .take(MAX_DAYS as usize + 1)
         .collect()
-}
-
-/// The Stockholm day of `t`.
-pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&Stockholm).date_naive()
 }
 
 #[cfg(test)]

@@ -201,6 +201,12 @@ pub struct SourceView {
     pub health_label: String,
     /// Items in the period.
     pub items: usize,
+    /// Polls in the period.
+    pub polls: u32,
+    /// Failed polls in the period.
+    pub failed_polls: u32,
+    /// The days with failures: "tis 24/11, ons 25/11", or empty.
+    pub error_days: String,
     /// Last success, or the "none" label.
     pub last_success: String,
     /// "2026-11-28 03:00: timeout", or empty.
@@ -375,6 +381,14 @@ impl BriefView {
                     health,
                     health_label: l(&format!("health_{health}")),
                     items: s.items_in_period,
+                    polls: s.polls,
+                    failed_polls: s.failed_polls,
+                    error_days: s
+                        .error_days
+                        .iter()
+                        .map(|d| day_label(*d, labels))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     last_success: s.last_success.map(local).unwrap_or_else(|| l("none")),
                     last_error: match (&s.last_error, s.last_error_at) {
                         (Some(e), Some(at)) => format!("{}: {}", local(at), line(e)),
@@ -390,14 +404,7 @@ impl BriefView {
                 .counts
                 .days
                 .iter()
-                .map(|d| {
-                    format!(
-                        "{} {}/{}",
-                        l(&format!("day_{}", d.weekday().number_from_monday())),
-                        d.day(),
-                        d.month()
-                    )
-                })
+                .map(|d| day_label(*d, labels))
                 .collect(),
             rows: doc
                 .counts
@@ -445,6 +452,16 @@ impl BriefView {
             composed: local(doc.composed_at),
         }
     }
+}
+
+/// "mån 23/11".
+fn day_label(d: chrono::NaiveDate, labels: &Labels) -> String {
+    format!(
+        "{} {}/{}",
+        labels.get(&format!("day_{}", d.weekday().number_from_monday())),
+        d.day(),
+        d.month()
+    )
 }
 
 /// "Veckolägesbild vecka 48 2026", or "Samlad lägesbild 2026-12-01 08:00" for an incident.

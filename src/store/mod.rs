@@ -16,6 +16,7 @@
 //!   it, `terms.rs` says what an item is indexed under)
 //! - `briefs`: edition number, version → briefing [`Edition`](crate::brief::edition::Edition)
 //!   (`briefs.rs`)
+//! - `poll_days`: source id, NUL, Stockholm date → that day's poll counts (`poll_days.rs`)
 //! - `meta`: `schema_version` and `index_version` → decimal strings
 //!
 //! An item's rule tagging lives inside the item (it describes that version of the content);
@@ -37,6 +38,7 @@ mod journal;
 mod keys;
 mod lock;
 mod migrate;
+mod poll_days;
 mod postings;
 mod search;
 mod summary;
@@ -134,6 +136,7 @@ struct Trees {
     search: sled::Tree,
     search_pending: sled::Tree,
     briefs: sled::Tree,
+    poll_days: sled::Tree,
 }
 
 /// Items whose tagging `put_taggings` replaces in one transaction: bounded, so a replay over
@@ -188,6 +191,7 @@ impl Store {
             search: tree("search")?,
             search_pending: tree("search_pending")?,
             briefs: tree("briefs")?,
+            poll_days: tree("poll_days")?,
         };
         let meta = tree("meta")?;
         match meta.get("schema_version").map_err(db_err)? {
@@ -247,6 +251,7 @@ impl Store {
             },
         })?;
         self.reindex_pending()?;
+        self.count_poll(&batch.source, &batch.state)?;
         Ok(report)
     }
 
@@ -259,8 +264,8 @@ impl Store {
         self.trees
             .sources
             .insert(source.as_bytes(), value)
-            .map(|_| ())
-            .map_err(|e| self.db_err(e))
+            .map_err(|e| self.db_err(e))?;
+        self.count_poll(source, state)
     }
 
     /// The stored state of a source (default when never polled).

@@ -17,7 +17,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike};
 use chrono_tz::Europe::Stockholm;
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
@@ -102,7 +102,6 @@ fn composed_timestamp(composed: &str) -> Option<Timestamp> {
         / 60;
     let date = local.date();
     let time = local.time();
-    use chrono::{Datelike, Timelike};
     let datetime = Datetime::from_ymd_hms(
         date.year(),
         u8::try_from(date.month()).ok()?,
@@ -127,9 +126,8 @@ fn describe_all(world: &BriefWorld, name: &str, errors: &[SourceDiagnostic]) -> 
 /// One diagnostic with its place: the template's name for the main file, the path otherwise.
 fn describe(world: &BriefWorld, name: &str, diagnostic: &SourceDiagnostic) -> String {
     let file = match diagnostic.span.id() {
-        Some(id) if id == world.main => name.to_string(),
-        Some(id) => id.vpath().get_with_slash().to_string(),
-        None => name.to_string(),
+        Some(id) if id != world.main => id.vpath().get_with_slash().to_string(),
+        _ => name.to_string(),
     };
     let place = diagnostic
         .span
@@ -166,7 +164,6 @@ impl BriefWorld {
             .get(..10)
             .and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
             .and_then(|day| {
-                use chrono::Datelike;
                 Datetime::from_ymd(
                     day.year(),
                     u8::try_from(day.month()).ok()?,
