@@ -985,3 +985,55 @@ fn an_office_template_and_heading_override_are_used_and_a_broken_one_is_named() 
         "{message}"
     );
 }
+
+#[test]
+fn an_older_item_picked_in_the_period_is_taken_in_and_one_picked_before_it_is_not() {
+    let (f, ids) = fixture();
+    let older = ingest(
+        &f.store,
+        vec![
+            item(
+                "storm",
+                "Stormvarning inför helgen",
+                "SMHI varnar för storm.",
+                Some(Severity::High),
+                &["fokus/kris"],
+                20,
+                8,
+            ),
+            item(
+                "gammal",
+                "Förra veckans vattenläcka",
+                "Lagad.",
+                Some(Severity::Low),
+                &["fokus/kris"],
+                19,
+                8,
+            ),
+        ],
+        at(20, 9),
+    );
+    // The storm is picked during week 48, the leak during week 47.
+    decide(
+        &f.store,
+        &older[0],
+        Action::Briefing { include: true },
+        at(28, 8),
+    );
+    decide(
+        &f.store,
+        &older[1],
+        Action::Briefing { include: true },
+        at(20, 10),
+    );
+    let briefs = Briefs::new(&f.store, &f.config);
+    let e = briefs
+        .create(BriefKind::Week, week48(), "anna", at(29, 9))
+        .expect("create");
+    assert!(e.items.contains(&older[0]), "picked in the period");
+    assert!(
+        !e.items.contains(&older[1]),
+        "picked and published before it"
+    );
+    assert!(e.items.contains(&ids.fire));
+}

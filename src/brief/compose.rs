@@ -293,8 +293,9 @@ impl<'a> Briefs<'a> {
         Ok(latest)
     }
 
-    /// Items whose latest briefing decision includes them and that were published in the
-    /// period, most severe first, then oldest first.
+    /// Items whose latest briefing decision includes them, published in the period or picked
+    /// in it (an ongoing event from before the period that the analyst picks this week belongs
+    /// in this week's picture), most severe first, then oldest first.
     fn picks(&self, period: &Period) -> Result<Vec<String>, BriefError> {
         let mut by_item: HashMap<String, Vec<crate::curation::Decision>> = HashMap::new();
         for (id, d) in self.store.all_decisions()? {
@@ -304,11 +305,13 @@ impl<'a> Briefs<'a> {
         }
         let mut picked = Vec::new();
         for (id, decisions) in by_item {
+            let picked_at = decisions.last().map(|d| d.at);
             if !ItemState::fold(&decisions).in_briefing {
                 continue;
             }
             if let Some(summary) = self.store.summary(&id)?
-                && period.contains(summary.published)
+                && (period.contains(summary.published)
+                    || picked_at.is_some_and(|t| period.contains(t)))
             {
                 picked.push((std::cmp::Reverse(summary.severity), summary.published, id));
             }
