@@ -7,7 +7,7 @@
 
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use lage::brief::edition::BriefKind;
 use lage::brief::export::export;
 use lage::brief::labels::BriefLang;

@@ -619,8 +619,8 @@ fn a_second_edition_says_what_changed_since_the_first() {
     let ids_of = |list: &[lage::brief::document::Change]| {
         list.iter().map(|c| c.id.clone()).collect::<Vec<_>>()
     };
-    assert_eq!(ids_of(&doc.changes.new), [ids.threat.clone()]);
-    assert_eq!(ids_of(&doc.changes.escalated), [ids.fire.clone()]);
+    assert_eq!(ids_of(&doc.changes.new), [ids.threat.as_str()]);
+    assert_eq!(ids_of(&doc.changes.escalated), [ids.fire.as_str()]);
     let closed: Vec<(String, Option<String>)> = doc
         .changes
         .closed

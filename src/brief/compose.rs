@@ -56,6 +56,14 @@ pub enum BriefError {
     /// An export failed.
     #[error(transparent)]
     Render(#[from] super::render::RenderError),
+    /// An export could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A section key that does not exist.
     #[error("unknown section '{0}': expected one of {1}")]
     UnknownSection(String, String),
@@ -420,15 +428,17 @@ impl<'a> Briefs<'a> {
             consequences: notes.consequences,
             actions: notes.actions,
             resources: notes.resources,
-            assessment: state.annotation.and_then(|(a, by)| {
-                (!a.assessment.trim().is_empty() || !a.note.trim().is_empty()).then(|| Assessment {
+            // An annotation with only a relevance says nothing to print.
+            assessment: state
+                .annotation
+                .filter(|(a, _)| !a.assessment.trim().is_empty() || !a.note.trim().is_empty())
+                .map(|(a, by)| Assessment {
                     text: a.assessment,
                     confidence: a.confidence,
                     relevance: a.relevance,
                     note: a.note,
                     by,
-                })
-            }),
+                }),
             link: item.url.clone(),
             sources: item
                 .sightings
@@ -545,7 +555,7 @@ impl<'a> Briefs<'a> {
                 last_error: state.last_error.clone().filter(|_| error_relevant),
                 last_error_at: state.last_error_at.filter(|_| error_relevant),
                 failing,
-                silent: !state.last_success.is_some_and(|t| t >= period.from),
+                silent: state.last_success.is_none_or(|t| t < period.from),
             });
         }
         Ok(out)

@@ -1,6 +1,9 @@
 //! One export of one edition in one format: the glue between the stored edition, the document,
 //! the view and the renderers, shared by `lage brief export` and the dashboard.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
 use chrono::{DateTime, Utc};
 
 use super::compose::{BriefError, Briefs};
@@ -52,4 +55,58 @@ pub fn export(
     }
     let view = BriefView::new(&doc, lang, &labels);
     Ok(render::render_view(format, &view, &templates(config)?)?)
+}
+
+/// The directory the dashboard exports to: `[brief] exports`, else `exports/` in `data_dir`.
+pub fn export_dir(config: &Config, data_dir: &Path) -> PathBuf {
+    config
+        .brief
+        .exports
+        .clone()
+        .unwrap_or_else(|| data_dir.join("exports"))
+}
+
+/// Writes the edition in every format to `dir/lagesbild-N.V.EXT` (creating `dir`); returns the
+/// files written.
+pub fn export_all(
+    briefs: &Briefs<'_>,
+    config: &Config,
+    edition: &Edition,
+    dir: &Path,
+    lang: BriefLang,
+    now: DateTime<Utc>,
+) -> Result<Vec<PathBuf>, BriefError> {
+    std::fs::create_dir_all(dir).map_err(|source| BriefError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::with_capacity(Format::ALL.len());
+    for format in Format::ALL {
+        let bytes = export(briefs, config, edition, format, lang, now)?;
+        let path = dir.join(format!(
+            "lagesbild-{}.{}",
+            edition.reference(),
+            format.extension()
+        ));
+        write_whole(&path, &bytes).map_err(|source| BriefError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a reader
+/// never sees half an export.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

@@ -368,7 +368,8 @@ pub fn brief(paths: &Paths, lang: LangArg, command: BriefCommand) -> anyhow::Res
             let format: Format = args.format.into();
             let bytes = export::export(&briefs, &config, &edition, format, lang.into(), now)?;
             match &args.output {
-                Some(path) => write_whole(path, &bytes)?,
+                Some(path) => export::write_whole(path, &bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
                 None => {
                     if format == Format::Pdf && std::io::stdout().is_terminal() {
                         bail!("a PDF is not for the terminal: give -o FILE or redirect stdout");
@@ -522,20 +523,4 @@ fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
             .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
     }
     Ok(text)
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a reader
-/// never sees half an export.
-fn write_whole(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }

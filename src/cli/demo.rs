@@ -23,7 +23,11 @@ pub async fn demo(args: DemoArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     let spool = work.path().join("spool");
     demo::write_spool(&spool)?;
     let server = DemoServer::start().await?;
-    let config = Arc::new(demo::config(&server.base, &spool)?);
+    let mut config = demo::config(&server.base, &spool)?;
+    // The demo's data dir goes when it ends: briefings exported from its dashboard go to the
+    // current directory instead, where they can still be opened afterwards.
+    config.brief.exports = Some(std::env::current_dir()?.join("lage-demo-exports"));
+    let config = Arc::new(config);
     let rules = demo::rules(&config)?;
     let data_dir = args
         .keep

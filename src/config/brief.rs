@@ -6,6 +6,7 @@
 //! marking = "Ej sekretess"
 //! distribution = ["Krisledningsgruppen", "Stadsledningskontoret"]
 //! templates = "templates"          # relative to this file
+//! exports = "/srv/lage/lagesbilder" # where the dashboard writes exports (default DATA_DIR/exports)
 //! [brief.headings.sv]
 //! key_messages = "Budskap"          # any key of src/brief/labels.rs
 //! ```
@@ -29,6 +30,8 @@ pub struct BriefConfig {
     pub distribution: Vec<String>,
     /// A directory of the office's own templates; `None` uses the built-in ones.
     pub templates: Option<PathBuf>,
+    /// Where the dashboard writes exports; `None` means `exports/` in the data dir.
+    pub exports: Option<PathBuf>,
     /// Swedish headings that replace the built-in ones, by label key.
     pub headings_sv: BTreeMap<String, String>,
     /// English headings that replace the built-in ones, by label key.
@@ -42,6 +45,7 @@ impl Default for BriefConfig {
             marking: "Ej sekretess".into(),
             distribution: Vec::new(),
             templates: None,
+            exports: None,
             headings_sv: BTreeMap::new(),
             headings_en: BTreeMap::new(),
         }
@@ -57,6 +61,7 @@ pub(super) struct RawBrief {
     #[serde(default)]
     distribution: Vec<Spanned<String>>,
     templates: Option<Spanned<String>>,
+    exports: Option<Spanned<String>>,
     #[serde(default)]
     headings: RawHeadings,
 }
@@ -120,6 +125,18 @@ pub(super) fn brief(raw: RawBrief, text: &str, path: &Path) -> Result<BriefConfi
             ));
         }
         config.templates = Some(full);
+    }
+    if let Some(dir) = &raw.exports {
+        let written = dir.get_ref().trim();
+        if written.is_empty() {
+            return Err(at(
+                dir.span(),
+                "[brief] exports: empty value: expected a directory for the dashboard's exports"
+                    .into(),
+            ));
+        }
+        // Created on the first export; relative to the file that names it.
+        config.exports = Some(path.parent().unwrap_or(Path::new(".")).join(written));
     }
     for (lang, raw_map, map) in [
         ("sv", &raw.headings.sv, &mut config.headings_sv),

@@ -161,3 +161,12 @@ impl Choices {
             .collect()
     }
 }
+
+/// What the briefing screen shows: the stored edition and its document resolved now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BriefData {
+    /// The edition as stored.
+    pub edition: crate::brief::edition::Edition,
+    /// Its document (the frozen one when approved).
+    pub doc: crate::brief::document::Briefing,
+}

@@ -2,11 +2,19 @@
 //! tokio's blocking pool by the runtime and answered with a [`Done`]. This is the only part of
 //! the dashboard that touches the store or the index.
 
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use crate::brief::edition::{BriefKind, EditionRef};
+use crate::brief::labels::BriefLang;
+use crate::brief::render::Format;
+use crate::brief::{BriefError, Briefs, EditionId, document::SECTIONS, export, period};
 use crate::core::Core;
 use crate::index::ItemIndex;
 use crate::item::id_string;
-use crate::tui::app::{Command, Done};
-use crate::tui::data::{Choices, Detail, Row};
+use crate::tui::app::{BriefChange, BriefFault, Command, Done};
+use crate::tui::data::{BriefData, Choices, Detail, Row};
 
 /// How many of the newest items are listed while the index is still loading.
 const PROVISIONAL_ITEMS: usize = 1000;
@@ -114,6 +122,25 @@ pub fn blocking(core: &Core, user: &str, command: Command) -> Option<Done> {
                 tags: index.tags(),
             })
         }
+        Command::LoadBrief { generation, now } => Done::Brief {
+            generation,
+            result: load_brief(core, now).map_err(|e| fault(&e)),
+        },
+        Command::EditBrief {
+            edition,
+            change,
+            by,
+            now,
+        } => Done::BriefEdited {
+            result: edit_brief(core, edition, &change, &by, now).map_err(|e| fault(&e)),
+            change,
+        },
+        Command::PreviewBrief { edition, lang, now } => {
+            Done::BriefPreview(preview_brief(core, edition, lang, now).map_err(|e| fault(&e)))
+        }
+        Command::ExportBrief { edition, lang, now } => Done::BriefExported(
+            export_brief(core, edition, lang, now).map(|dir| dir.display().to_string()),
+        ),
         Command::PollNow | Command::Emit(_) | Command::Quit => return None,
     })
 }
@@ -140,10 +167,113 @@ fn detail(core: &Core, id: u64) -> Result<Option<Box<Detail>>, crate::store::Sto
     Ok(Some(Box::new(Detail::build(item, decisions, overrides))))
 }
 
-/// Whether a command writes (and so goes through the one ordered write queue).
+/// Whether a command writes (and so goes through the one ordered write queue). An export
+/// goes there too, so it renders the edition after every change typed before it.
 pub fn is_write(command: &Command) -> bool {
     matches!(
         command,
-        Command::Record { .. } | Command::AddLog { .. } | Command::SetLastLooked { .. }
+        Command::Record { .. }
+            | Command::AddLog { .. }
+            | Command::SetLastLooked { .. }
+            | Command::EditBrief { .. }
+            | Command::ExportBrief { .. }
     )
+}
+
+fn fault(e: &BriefError) -> BriefFault {
+    BriefFault::from(e)
+}
+
+/// The latest edition that is a draft (the highest number whose latest version is not
+/// approved), with its document; `None` when every edition is approved or there is none.
+fn load_brief(core: &Core, now: DateTime<Utc>) -> Result<Option<Box<BriefData>>, BriefError> {
+    let briefs = Briefs::new(core.store(), core.config());
+    let Some(edition) = briefs.list()?.into_iter().find(|e| !e.is_approved()) else {
+        return Ok(None);
+    };
+    let doc = briefs.document(&edition, now)?;
+    Ok(Some(Box::new(BriefData { edition, doc })))
+}
+
+/// Carries out one change; the store has flushed when this returns Ok.
+fn edit_brief(
+    core: &Core,
+    edition: Option<EditionRef>,
+    change: &BriefChange,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Box<BriefData>, BriefError> {
+    let briefs = Briefs::new(core.store(), core.config());
+    let edited = match (edition.map(EditionId::from), change) {
+        (_, BriefChange::Create) => {
+            briefs.create(BriefKind::Week, period::week_of(now), by, now)?
+        }
+        (None, _) => return Err(BriefError::Unknown("–".into())),
+        (Some(id), BriefChange::Move { item, by: step }) => {
+            briefs.edit(&id, by, now, |e| {
+                // An item that cannot move further stays where it is; nothing to report.
+                e.move_item(item, *step);
+                Ok(())
+            })?
+        }
+        (Some(id), BriefChange::Remove { item }) => {
+            briefs.remove(&id, std::slice::from_ref(item), by, now)?
+        }
+        (Some(id), BriefChange::KeyMessages(text)) => briefs.edit(&id, by, now, |e| {
+            e.key_messages = text.clone();
+            Ok(())
+        })?,
+        (Some(id), BriefChange::Level { section, level }) => {
+            if !SECTIONS.iter().any(|s| s.key == section) {
+                let keys: Vec<&str> = SECTIONS.iter().map(|s| s.key).collect();
+                return Err(BriefError::UnknownSection(section.clone(), keys.join(", ")));
+            }
+            briefs.edit(&id, by, now, |e| {
+                e.levels.insert(section.clone(), *level);
+                Ok(())
+            })?
+        }
+        (Some(id), BriefChange::Approve) => briefs.approve(&id, by, now)?,
+    };
+    let doc = briefs.document(&edited, now)?;
+    Ok(Box::new(BriefData {
+        edition: edited,
+        doc,
+    }))
+}
+
+fn preview_brief(
+    core: &Core,
+    edition: EditionRef,
+    lang: BriefLang,
+    now: DateTime<Utc>,
+) -> Result<String, BriefError> {
+    let briefs = Briefs::new(core.store(), core.config());
+    let edition = briefs.get(&EditionId::from(edition))?;
+    let bytes = export::export(
+        &briefs,
+        core.config(),
+        &edition,
+        Format::Markdown,
+        lang,
+        now,
+    )?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Writes every format of `edition` to the export directory (`[brief] exports`, else
+/// `DATA_DIR/exports`) as `lagesbild-N.V.{ext}`; returns the directory.
+fn export_brief(
+    core: &Core,
+    edition: EditionRef,
+    lang: BriefLang,
+    now: DateTime<Utc>,
+) -> Result<PathBuf, BriefFault> {
+    let briefs = Briefs::new(core.store(), core.config());
+    let edition = briefs
+        .get(&EditionId::from(edition))
+        .map_err(|e| fault(&e))?;
+    let dir = export::export_dir(core.config(), core.store().dir());
+    export::export_all(&briefs, core.config(), &edition, &dir, lang, now).map_err(|e| fault(&e))?;
+    Ok(dir)
 }

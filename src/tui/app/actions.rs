@@ -31,6 +31,16 @@ impl App {
                 self.log_scroll = usize::MAX;
                 vec![Command::LoadLog]
             }
+            Act::BriefScreen => self.open_brief(),
+            Act::BriefNew
+            | Act::MoveDown
+            | Act::MoveUp
+            | Act::RemoveEvent
+            | Act::KeyMessages
+            | Act::Level
+            | Act::Preview
+            | Act::Export
+            | Act::Approve => self.brief_act(act, key),
             Act::PollNow => {
                 self.set_status(Tone::Info, T::PollStarted.get(self.lang()));
                 vec![Command::PollNow]
@@ -129,7 +139,9 @@ impl App {
                     return vec![self.query()];
                 }
             }
-            Screen::Detail | Screen::Sources | Screen::Log => {
+            // Esc closes the preview first, then the screen.
+            Screen::Brief if self.brief.preview.take().is_some() => {}
+            Screen::Detail | Screen::Sources | Screen::Log | Screen::Brief => {
                 self.screen = Screen::List;
                 self.detail = None;
             }
@@ -161,6 +173,10 @@ impl App {
             }
             return Vec::new();
         }
+        if self.screen == Screen::Brief {
+            self.brief_scroll(delta);
+            return Vec::new();
+        }
         let max = view::scroll_lines(self)
             .len()
             .saturating_sub(self.scroll_height());
@@ -171,7 +187,7 @@ impl App {
             },
             Screen::Sources => &mut self.sources_scroll,
             Screen::Log => &mut self.log_scroll,
-            Screen::List => return Vec::new(),
+            Screen::List | Screen::Brief => return Vec::new(),
         };
         *pos = step(*pos, delta, max);
         Vec::new()
@@ -280,7 +296,7 @@ impl App {
 pub(super) type Loaded = (ItemState, String, Option<String>);
 
 /// `pos` moved by `delta`, within `0..=max` (`isize::MIN`/`MAX` go to the ends).
-fn step(pos: usize, delta: isize, max: usize) -> usize {
+pub(super) fn step(pos: usize, delta: isize, max: usize) -> usize {
     let pos = pos.min(max);
     if delta < 0 {
         pos.saturating_sub(delta.unsigned_abs())

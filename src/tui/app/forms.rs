@@ -212,6 +212,44 @@ impl LogForm {
     }
 }
 
+/// The editor of a briefing's key messages, prefilled with what is stored.
+#[derive(Debug, Clone)]
+pub struct KeyMessagesForm {
+    /// The edition the text is for.
+    pub edition: crate::brief::edition::EditionRef,
+    /// The text.
+    pub text: TextArea<'static>,
+    /// The text as it was when the editor opened.
+    pub original: String,
+    /// Whether the "discard changes?" question is showing.
+    pub confirm: bool,
+    /// Whether a save is under way (the editor closes when it is confirmed).
+    pub saving: bool,
+}
+
+impl KeyMessagesForm {
+    /// An editor for `edition`'s key messages `current`.
+    pub fn new(edition: crate::brief::edition::EditionRef, current: &str) -> KeyMessagesForm {
+        KeyMessagesForm {
+            edition,
+            text: text_area(current),
+            original: area_text(&text_area(current)),
+            confirm: false,
+            saving: false,
+        }
+    }
+
+    /// The text as it stands.
+    pub fn content(&self) -> String {
+        area_text(&self.text)
+    }
+
+    /// Whether anything differs from what the editor opened with.
+    pub fn changed(&self) -> bool {
+        self.content() != self.original
+    }
+}
+
 /// What a one-line prompt is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptKind {

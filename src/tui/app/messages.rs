@@ -4,10 +4,12 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use crate::brief::edition::{EditionRef, Level};
+use crate::brief::labels::BriefLang;
 use crate::core::{Event, SourceView};
 use crate::curation::{Action, Decision, LogEntry};
 use crate::index::{AreaCounts, Filter};
-use crate::tui::data::{Choices, Detail, Row};
+use crate::tui::data::{BriefData, Choices, Detail, Row};
 use crate::tui::osc::Osc;
 
 /// Something that happened, for the app to react to.
@@ -85,6 +87,24 @@ pub enum Done {
     Log(Vec<LogEntry>),
     /// Sources and tags for the filter menu and tag completion.
     Choices(Choices),
+    /// The briefing screen's edition.
+    Brief {
+        /// The request's generation.
+        generation: u64,
+        /// The latest draft, `None` when no draft exists, or why it could not be read.
+        result: Result<Option<Box<BriefData>>, BriefFault>,
+    },
+    /// A briefing change was stored (flushed) or failed; Ok carries the edition as it now is.
+    BriefEdited {
+        /// What was changed.
+        change: BriefChange,
+        /// The edition after the change, or why it failed.
+        result: Result<Box<BriefData>, BriefFault>,
+    },
+    /// The Markdown preview of an edition, or why it could not be made.
+    BriefPreview(Result<String, BriefFault>),
+    /// Every format was written to this directory, or why not.
+    BriefExported(Result<String, BriefFault>),
     /// A read failed.
     Failed(String),
 }
@@ -151,10 +171,102 @@ pub enum Command {
     LoadLog,
     /// Reads sources and tags for menus.
     LoadChoices,
+    /// Reads the latest draft edition and resolves its document.
+    LoadBrief {
+        /// Generation (a change made since makes an older answer outdated).
+        generation: u64,
+        /// The time the document is resolved at.
+        now: DateTime<Utc>,
+    },
+    /// Changes (or starts) an edition through `Briefs`, authored by `by`; answered with the
+    /// edition as stored.
+    EditBrief {
+        /// The edition (number and version) the change is meant for; `None` to start one.
+        edition: Option<EditionRef>,
+        /// The change.
+        change: BriefChange,
+        /// The session's user.
+        by: String,
+        /// The time of the change.
+        now: DateTime<Utc>,
+    },
+    /// Renders the Markdown export of an edition for the preview.
+    PreviewBrief {
+        /// The edition.
+        edition: EditionRef,
+        /// The language of the text.
+        lang: BriefLang,
+        /// The time a draft is resolved at.
+        now: DateTime<Utc>,
+    },
+    /// Writes every file format of an edition to `DATA_DIR/exports/`.
+    ExportBrief {
+        /// The edition.
+        edition: EditionRef,
+        /// The language of the text.
+        lang: BriefLang,
+        /// The time a draft is resolved at.
+        now: DateTime<Utc>,
+    },
     /// Polls every source now.
     PollNow,
     /// Writes an escape sequence after the next frame.
     Emit(Osc),
     /// Sets "last looked" and ends the dashboard.
     Quit,
+}
+
+/// One change to a briefing edition from the briefing screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BriefChange {
+    /// Start a new weekly edition for the current week, taking in the picked items.
+    Create,
+    /// Move an item up (`-1`) or down (`+1`) in the order.
+    Move {
+        /// The item's id.
+        item: String,
+        /// The step.
+        by: isize,
+    },
+    /// Take an item out of the edition.
+    Remove {
+        /// The item's id.
+        item: String,
+    },
+    /// Replace the key messages.
+    KeyMessages(String),
+    /// Set one section's level.
+    Level {
+        /// The section's key (`olyckor`).
+        section: String,
+        /// The new level.
+        level: Level,
+    },
+    /// Approve the edition.
+    Approve,
+}
+
+/// Why a briefing command failed, in a form the app can say in the session's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BriefFault {
+    /// The edition is approved and cannot be approved again.
+    AlreadyApproved,
+    /// Someone else changed the edition meanwhile: only its latest version may change.
+    NotLatest,
+    /// The item is no longer in the edition.
+    NotInEdition,
+    /// Anything else, with the (English) message.
+    Other(String),
+}
+
+impl From<&crate::brief::BriefError> for BriefFault {
+    fn from(e: &crate::brief::BriefError) -> BriefFault {
+        use crate::brief::BriefError as E;
+        match e {
+            E::AlreadyApproved(_) => BriefFault::AlreadyApproved,
+            E::NotLatest { .. } => BriefFault::NotLatest,
+            E::NotInEdition(_) => BriefFault::NotInEdition,
+            other => BriefFault::Other(other.to_string()),
+        }
+    }
 }

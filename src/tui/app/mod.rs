@@ -7,6 +7,7 @@
 //! is dropped, so a slow query can never overwrite a newer one.
 
 mod actions;
+pub mod brief;
 pub mod filter_menu;
 pub mod forms;
 pub mod list;
@@ -24,10 +25,11 @@ use super::{Lang, Session, view};
 use crate::core::SourceView;
 use crate::curation::LogEntry;
 use crate::index::{AreaCounts, Filter};
+use brief::BriefState;
 use filter_menu::FilterMenu;
-use forms::{AnnotationForm, LogForm, Prompt, StatusMenu};
+use forms::{AnnotationForm, KeyMessagesForm, LogForm, Prompt, StatusMenu};
 use list::ItemList;
-pub use messages::{Command, Done, Msg};
+pub use messages::{BriefChange, BriefFault, Command, Done, Msg};
 
 /// Seconds a message stays on the status line.
 const STATUS_SECS: u64 = 10;
@@ -45,6 +47,8 @@ pub enum Screen {
     Sources,
     /// The shift log.
     Log,
+    /// The briefing being composed.
+    Brief,
 }
 
 /// What is open on top of the screen.
@@ -65,6 +69,10 @@ pub enum Overlay {
     Annotate(Box<AnnotationForm>),
     /// The shift-log editor.
     LogEditor(Box<LogForm>),
+    /// The briefing's key-messages editor.
+    KeyMessages(Box<KeyMessagesForm>),
+    /// "Approve this edition?", answered y or n.
+    ConfirmApprove(crate::brief::edition::EditionRef),
 }
 
 /// How a status-line message reads.
@@ -117,6 +125,7 @@ pub struct App {
     pub(crate) sources_scroll: usize,
     pub(crate) log: Option<Vec<LogEntry>>,
     pub(crate) log_scroll: usize,
+    pub(crate) brief: BriefState,
     pub(crate) last_looked: Option<DateTime<Utc>>,
     pub(crate) status: Option<StatusLine>,
     pub(crate) polling: bool,
@@ -150,6 +159,7 @@ impl App {
             sources_scroll: 0,
             log: None,
             log_scroll: usize::MAX,
+            brief: BriefState::default(),
             last_looked: None,
             status: None,
             polling: false,
@@ -344,6 +354,7 @@ impl App {
             Screen::Detail => &[Ctx::Scroll, Ctx::Item, Ctx::Global],
             Screen::Sources => &[Ctx::Scroll, Ctx::Global],
             Screen::Log => &[Ctx::Scroll, Ctx::Log, Ctx::Global],
+            Screen::Brief => &[Ctx::Brief, Ctx::Global],
         };
         match keys::lookup(&key, ctxs) {
             Some(act) => self.act(act, &key),
@@ -364,6 +375,9 @@ impl App {
         }
         if self.log.is_some() {
             out.push(Command::LoadLog);
+        }
+        if self.screen == Screen::Brief {
+            out.push(self.load_brief());
         }
         out
     }

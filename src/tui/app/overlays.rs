@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::forms::{Prompt, PromptKind};
-use super::{App, Command, Overlay, Tone};
+use super::{App, BriefChange, Command, Overlay, Tone};
 use crate::curation::{Action, LogEntry, LogWhat, Status};
 use crate::tags::{OverrideAction, validate_tag};
 use crate::tui::i18n::{self, T};
@@ -122,6 +122,37 @@ impl App {
                 }
                 (open.then_some(Overlay::LogEditor(form)), out)
             }
+            Overlay::KeyMessages(mut form) => {
+                let mut out = Vec::new();
+                let mut open = true;
+                if form.confirm {
+                    match keys::lookup(key, &[Ctx::Confirm]) {
+                        Some(Act::Yes) => open = false,
+                        Some(Act::No) => form.confirm = false,
+                        _ => {}
+                    }
+                } else if !form.saving {
+                    match keys::lookup(key, &[Ctx::Editor]) {
+                        Some(Act::Save) => {
+                            form.saving = true;
+                            let change = BriefChange::KeyMessages(form.content());
+                            out = self.change_brief(Some(form.edition), change);
+                        }
+                        Some(Act::Cancel) if form.changed() => form.confirm = true,
+                        Some(Act::Cancel) => open = false,
+                        Some(_) => {}
+                        None => {
+                            super::forms::edit(&mut form.text, key);
+                        }
+                    }
+                }
+                (open.then_some(Overlay::KeyMessages(form)), out)
+            }
+            Overlay::ConfirmApprove(edition) => match keys::lookup(key, &[Ctx::Confirm]) {
+                Some(Act::Yes) => (None, self.change_brief(Some(edition), BriefChange::Approve)),
+                Some(Act::No) => (None, Vec::new()),
+                _ => (Some(Overlay::ConfirmApprove(edition)), Vec::new()),
+            },
         };
         self.overlay = keep;
         out
@@ -199,6 +230,9 @@ impl App {
             Some(Overlay::Prompt(p)) => p.paste(text),
             Some(Overlay::Annotate(form)) if !form.saving && !form.confirm => form.paste(text),
             Some(Overlay::LogEditor(form)) if !form.saving && !form.confirm => {
+                form.text.insert_str(crate::tui::safe::text(text));
+            }
+            Some(Overlay::KeyMessages(form)) if !form.saving && !form.confirm => {
                 form.text.insert_str(crate::tui::safe::text(text));
             }
             _ => {}

@@ -110,6 +110,10 @@ impl App {
                 self.log = Some(entries);
                 Vec::new()
             }
+            Done::Brief { generation, result } => self.brief_loaded(generation, result),
+            Done::BriefEdited { change, result } => self.brief_edited(change, result),
+            Done::BriefPreview(result) => self.brief_previewed(result),
+            Done::BriefExported(result) => self.brief_exported(result),
             Done::Choices(choices) => {
                 if let Some(Overlay::Filter(menu)) = self.overlay.as_mut() {
                     menu.sources = choices.sources.clone();

@@ -1,10 +1,16 @@
 //! Sentences with values in them: confirmations, errors, the automatic shift-log entries.
 
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Europe::Stockholm;
+
 use super::words::status;
 use super::{T, pick};
+use crate::brief::document::{Briefing, State};
+use crate::brief::edition::{BriefKind, EditionRef, Period};
 use crate::curation::Action;
 use crate::tags::OverrideAction;
 use crate::tui::Lang;
+use crate::tui::app::{BriefChange, BriefFault};
 
 /// What a decision did, as a phrase (for the status line and the decision history).
 pub fn action(lang: Lang, a: &Action) -> String {
@@ -129,6 +135,110 @@ pub fn log_saved(lang: Lang, handover: bool) -> &'static str {
         true => pick(lang, "Överlämningen sparad.", "Handover saved."),
         false => pick(lang, "Anteckningen sparad.", "Note saved."),
     }
+}
+
+/// The status line once a briefing change is stored: "Sparat, ordningen: nr 3.1".
+pub fn brief_saved(lang: Lang, change: &BriefChange, edition: EditionRef) -> String {
+    let what = match change {
+        BriefChange::Create => pick(lang, "ny utgåva", "new edition").to_string(),
+        BriefChange::Move { .. } => pick(lang, "ordningen", "the order").to_string(),
+        BriefChange::Remove { .. } => {
+            pick(lang, "händelsen borttagen", "event taken out").to_string()
+        }
+        BriefChange::KeyMessages(_) => T::KeyMessages.get(lang).to_lowercase(),
+        BriefChange::Level { section, level } => {
+            let area = crate::brief::document::SECTIONS
+                .iter()
+                .position(|s| s.key == section)
+                .and_then(|i| crate::index::Focus::ALL.get(i))
+                .map_or(section.as_str(), |f| super::focus_short(lang, *f));
+            format!("{area}: {}", super::brief_level(lang, *level))
+        }
+        BriefChange::Approve => pick(lang, "godkänd", "approved").to_string(),
+    };
+    saved(lang, &what, &edition_name(lang, edition))
+}
+
+/// "nr 3.1" / "no. 3.1".
+pub fn edition_name(lang: Lang, edition: EditionRef) -> String {
+    format!("{} {edition}", pick(lang, "nr", "no."))
+}
+
+/// Why a briefing command failed, in the session's language where the reason is known.
+pub fn brief_fault(lang: Lang, fault: &BriefFault) -> String {
+    match fault {
+        BriefFault::AlreadyApproved => T::BriefAlreadyApproved.get(lang).to_string(),
+        BriefFault::NotLatest => pick(
+            lang,
+            "Någon annan har ändrat utgåvan; öppna lägesbilden igen (B).",
+            "Someone else changed the edition; open the briefing again (B).",
+        )
+        .to_string(),
+        BriefFault::NotInEdition => pick(
+            lang,
+            "Händelsen finns inte längre i utgåvan.",
+            "The event is no longer in the edition.",
+        )
+        .to_string(),
+        BriefFault::Other(e) => e.clone(),
+    }
+}
+
+/// The status line after `E`.
+pub fn brief_exported(lang: Lang, dir: &str) -> String {
+    format!(
+        "{} {dir}",
+        pick(
+            lang,
+            "Exporterat (md, html, pdf, json) till",
+            "Exported (md, html, pdf, json) to"
+        )
+    )
+}
+
+/// The question before approving.
+pub fn approve_ask(lang: Lang, edition: EditionRef) -> String {
+    format!(
+        "{} {}?",
+        pick(lang, "Godkänna", "Approve"),
+        edition_name(lang, edition)
+    )
+}
+
+/// The briefing screen's title: "Veckolägesbild v. 48 2026 — nr 3, version 1, UTKAST".
+pub fn brief_title(lang: Lang, doc: &Briefing) -> String {
+    let what = match doc.kind {
+        BriefKind::Week => {
+            let week = doc.period.from.with_timezone(&Stockholm).iso_week();
+            format!(
+                "{} {} {}",
+                pick(lang, "Veckolägesbild v.", "Weekly picture wk"),
+                week.week(),
+                week.year()
+            )
+        }
+        BriefKind::Incident => pick(lang, "Samlad lägesbild", "Situation report").to_string(),
+    };
+    let state = match doc.state {
+        State::Draft => T::Draft,
+        State::Approved => T::Approved,
+    };
+    format!(
+        "{what} — {} {}, {} {}, {}",
+        pick(lang, "nr", "no."),
+        doc.edition.number,
+        T::Version.get(lang),
+        doc.edition.version,
+        state.get(lang)
+    )
+}
+
+/// The period, in Stockholm days: "2026-11-23 – 2026-11-29" (the end is exclusive, so the
+/// last day shown is the one before it).
+pub fn brief_period(period: &Period) -> String {
+    let day = |t: DateTime<Utc>| t.with_timezone(&Stockholm).format("%Y-%m-%d").to_string();
+    let last = period.to - chrono::Duration::seconds(1);
+    format!("{} – {}", day(period.from), day(last.max(period.from)))
 }
 
 /// Rows hidden above the viewport.

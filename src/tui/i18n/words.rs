@@ -99,6 +99,17 @@ pub fn severity(lang: Lang, s: Severity) -> &'static str {
     pick(lang, sv, en)
 }
 
+/// A briefing level (the analyst's judgement of a focus area).
+pub fn brief_level(lang: Lang, l: crate::brief::edition::Level) -> &'static str {
+    use crate::brief::edition::Level;
+    let (sv, en) = match l {
+        Level::Normal => ("normal", "normal"),
+        Level::Elevated => ("förhöjd", "elevated"),
+        Level::Serious => ("allvarlig", "serious"),
+    };
+    pick(lang, sv, en)
+}
+
 /// A confidence level.
 pub fn confidence(lang: Lang, c: Option<Confidence>) -> &'static str {
     level(lang, c.map(|c| c as u8))

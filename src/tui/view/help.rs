@@ -19,7 +19,16 @@ const KEY_COLUMN: usize = 18;
 pub fn lines(lang: Lang, theme: Theme, _width: u16) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let mut last: Option<T> = None;
-    for b in KEYS {
+    // Bindings next to each other that do the same thing under the same heading (Ctrl-C and q
+    // both quit) share one line, so the first page of help holds more.
+    let mut i = 0;
+    while let Some(b) = KEYS.get(i) {
+        let same = KEYS[i..]
+            .iter()
+            .take_while(|o| o.ctx.title() == b.ctx.title() && o.help == b.help)
+            .count();
+        let group = &KEYS[i..i + same.max(1)];
+        i += same.max(1);
         let title = b.ctx.title();
         if last != Some(title) {
             if last.is_some() {
@@ -28,7 +37,10 @@ pub fn lines(lang: Lang, theme: Theme, _width: u16) -> Vec<Line<'static>> {
             out.push(Line::styled(title.get(lang).to_string(), theme.heading()));
             last = Some(title);
         }
-        let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+        let keys: Vec<String> = group
+            .iter()
+            .flat_map(|g| g.keys.iter().map(|k| k.label()))
+            .collect();
         let keys = if b.ctx == Ctx::Menu && keys.len() == 4 && keys[0] == "1" {
             "1–4".to_string()
         } else if keys.len() == 5 && keys[0] == "1" {

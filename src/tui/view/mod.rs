@@ -2,6 +2,7 @@
 //! anything, so a frame is a pure function of the state and the snapshots are deterministic.
 //! Every item-derived string passes through `safe` before it reaches the buffer.
 
+pub mod brief;
 pub mod detail;
 pub mod header;
 pub mod help;
@@ -36,6 +37,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
             }
             list::list(frame, areas.body, app);
         }
+        Screen::Brief => brief::brief(frame, areas.body, app),
         Screen::Detail | Screen::Sources | Screen::Log => {
             let lines = scroll_lines(app);
             let scroll = match app.screen {
@@ -53,18 +55,24 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Some(Overlay::Status(menu)) => popups::status_menu(frame, area, app, menu),
         Some(Overlay::Annotate(form)) => popups::annotation(frame, area, app, form),
         Some(Overlay::LogEditor(form)) => popups::log_editor(frame, area, app, form),
+        Some(Overlay::KeyMessages(form)) => popups::key_messages(frame, area, app, form),
+        Some(Overlay::ConfirmApprove(edition)) => {
+            popups::confirm_approve(frame, area, app, *edition)
+        }
         Some(Overlay::Prompt(_)) | None => {}
     }
 }
 
-/// The lines of the current scrolling screen (detail, sources or shift log) at the current
-/// width; the app counts them to bound scrolling.
+/// The lines of the current scrolling screen (detail, sources, shift log or the briefing's
+/// preview) at the current width; the app counts them to bound scrolling.
 pub fn scroll_lines(app: &App) -> Vec<Line<'static>> {
     let width = usize::from(app.size.0);
     match app.screen {
         Screen::Detail => detail::lines(app, width),
         Screen::Sources => sources::lines(app, width),
         Screen::Log => log::lines(app, width),
+        Screen::Brief if app.brief.preview.is_some() => brief::preview_lines(app, width),
+        Screen::Brief => brief::lines(app, width).0,
         Screen::List => Vec::new(),
     }
 }

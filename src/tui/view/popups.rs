@@ -1,4 +1,5 @@
-//! The popups: the filter menu, the status menu, the annotation form and the shift-log editor.
+//! The popups: the filter menu, the status menu, the annotation form, the shift-log editor,
+//! the briefing's key-messages editor and the question before approving an edition.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,11 +8,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 use super::layout::centered;
+use crate::brief::edition::EditionRef;
 use crate::curation::Status;
 use crate::index::Place;
 use crate::tui::app::App;
 use crate::tui::app::filter_menu::{FilterField, FilterMenu};
-use crate::tui::app::forms::{AnnotationForm, Field, LogForm, StatusMenu};
+use crate::tui::app::forms::{AnnotationForm, Field, KeyMessagesForm, LogForm, StatusMenu};
 use crate::tui::i18n::{self, T};
 use crate::tui::safe;
 
@@ -233,4 +235,47 @@ pub fn log_editor(frame: &mut Frame<'_>, area: Rect, app: &App, form: &LogForm) 
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
     frame.render_widget(&form.text, inner);
+}
+
+/// The briefing's key-messages editor.
+pub fn key_messages(frame: &mut Frame<'_>, area: Rect, app: &App, form: &KeyMessagesForm) {
+    let lang = app.lang();
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).min(90),
+        area.height.saturating_sub(4).min(16),
+    );
+    if rect.height < 4 || rect.width < 20 {
+        return;
+    }
+    let title = format!(
+        "{} — {}",
+        T::KeyMessages.get(lang),
+        i18n::edition_name(lang, form.edition)
+    );
+    let hint = if form.confirm {
+        T::DiscardAsk.get(lang)
+    } else if form.saving {
+        T::Saving.get(lang)
+    } else {
+        T::KeyMessagesHint.get(lang)
+    };
+    let block = frame_block(app, &title, hint);
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    frame.render_widget(&form.text, inner);
+}
+
+/// "Approve no. 3.1?", answered y or n.
+pub fn confirm_approve(frame: &mut Frame<'_>, area: Rect, app: &App, edition: EditionRef) {
+    let lang = app.lang();
+    let rect = centered(area, 50, 5);
+    if rect.height < 3 || rect.width < 10 {
+        return;
+    }
+    let block = frame_block(app, T::KApprove.get(lang), T::ApproveHint.get(lang));
+    let text = Line::styled(i18n::approve_ask(lang, edition), app.theme.focused());
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(vec![Line::raw(""), text]).block(block), rect);
 }

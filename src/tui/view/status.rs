@@ -71,6 +71,8 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     Screen::Detail => T::HintsDetail,
                     Screen::Sources => T::HintsSources,
                     Screen::Log => T::HintsLog,
+                    Screen::Brief if app.brief.preview.is_some() => T::HintsPreview,
+                    Screen::Brief => T::HintsBrief,
                 };
                 Line::styled(safe::truncate(hints.get(lang), width), t.dim())
             }
