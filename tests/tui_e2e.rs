@@ -246,3 +246,52 @@ fn the_dashboard_speaks_english_at_80x24_and_survives_resizes() {
     d.tmux.keys(&["q"]);
     assert_eq!(d.tmux.wait_exit(SHOW), 0);
 }
+
+#[test]
+fn an_analyst_picks_composes_approves_and_exports_a_briefing_in_a_real_terminal() {
+    let d = start(100, 30, &[]);
+    d.tmux.wait_for("Brand i skola i Farsta", SHOW);
+    // Pick the fire and the leak for the briefing.
+    d.tmux.keys(&["g", "b"]);
+    d.tmux.wait_for("Sparat", SHOW);
+    // Decisions and briefing changes go through one ordered write queue, so the edition
+    // started next sees this pick too.
+    d.tmux.keys(&["j", "b"]);
+    // The briefing screen: no draft yet, so start one.
+    d.tmux.keys(&["B"]);
+    d.tmux.wait_for("inget utkast", SHOW);
+    d.tmux.keys(&["n"]);
+    let screen = d.tmux.wait("the new edition with both picks", SHOW, |s| {
+        s.contains("nr 1, version 1, UTKAST")
+            && s.contains("Brand i skola")
+            && s.contains("Vattenläcka")
+    });
+    assert!(screen.contains("Händelser (2)"), "{screen}");
+    // Raise olyckor, approve, export.
+    d.tmux.keys(&["1"]);
+    d.tmux.wait("the level to be saved", SHOW, |s| {
+        s.contains("Olyckor") && s.contains("förhöjd ")
+    });
+    d.tmux.keys(&["A"]);
+    d.tmux.wait_for("Godkänna", SHOW);
+    d.tmux.keys(&["y"]);
+    d.tmux.wait_for("GODKÄND", SHOW);
+    d.tmux.keys(&["E"]);
+    d.tmux.wait_for("Exporterat", SHOW);
+    d.tmux.keys(&["Escape", "q"]);
+    assert_eq!(d.tmux.wait_exit(SHOW), 0, "lage exits cleanly on q");
+
+    for ext in ["md", "html", "pdf", "json", "atom"] {
+        let file = d.data.join("exports").join(format!("lagesbild-1.1.{ext}"));
+        let len = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 100, "{} missing or empty", file.display());
+    }
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(d.data.join("exports").join("lagesbild-1.1.json")).expect("json export"),
+    )
+    .expect("valid JSON");
+    assert_eq!(json["state"], "approved");
+    assert_eq!(json["approved"]["author"], "anna");
+    assert_eq!(json["sections"][0]["level"], "elevated");
+    assert_eq!(json["events"].as_array().map(Vec::len), Some(2));
+}

@@ -190,8 +190,8 @@ pub fn brief_exported(lang: Lang, dir: &str) -> String {
         "{} {dir}",
         pick(
             lang,
-            "Exporterat (md, html, pdf, json) till",
-            "Exported (md, html, pdf, json) to"
+            "Exporterat (md, html, pdf, json, atom) till",
+            "Exported (md, html, pdf, json, atom) to"
         )
     )
 }
