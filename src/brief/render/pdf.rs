@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike};
 use chrono_tz::Europe::Stockholm;
-use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
+use typst::diag::{FileError, FileResult, PackageError, SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
@@ -39,8 +39,8 @@ const DATA_PATH: &str = "/brief.json";
 /// long-running process does not keep every past briefing's layout in memory.
 const CACHE_MAX_AGE: usize = 3;
 
-/// The bundled fonts, parsed once per process: parsing them takes longer than typesetting a
-/// short briefing.
+/// The bundled fonts, parsed once per process and shared by every export (their data is static;
+/// parsing is only milliseconds, but there is no reason to repeat it).
 static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
     let fonts: Vec<Font> = typst_assets::fonts()
         .flat_map(|data| Font::iter(Bytes::new(data)))
@@ -191,8 +191,14 @@ impl BriefWorld {
         }
     }
 
+    /// Every other file: not found, and packages (another root) not loaded at all.
     fn not_found(id: FileId) -> FileError {
-        FileError::NotFound(id.vpath().get_with_slash().into())
+        match id.root() {
+            VirtualRoot::Package(_) => FileError::Package(PackageError::Other(Some(
+                "a briefing template cannot use packages".into(),
+            ))),
+            VirtualRoot::Project => FileError::NotFound(id.vpath().get_with_slash().into()),
+        }
     }
 }
 
@@ -223,7 +229,6 @@ impl World for BriefWorld {
         } else if id == self.main {
             Ok(Bytes::from_string(self.source.text().to_string()))
         } else {
-            // Packages land here too (their root is not the project's), so none load.
             Err(Self::not_found(id))
         }
     }
