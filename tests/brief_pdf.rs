@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::Command;
-use std::time::Instant;
 
 use lage::brief::labels::{BriefLang, Labels};
 use lage::brief::render::{self, RenderError, Template, Templates};
@@ -554,54 +553,4 @@ fn the_template_cannot_read_files_or_packages() {
         };
         assert!(message.contains("probe.typ:1:"), "{what}: {message}");
     }
-}
-
-/// Not an assertion: how long a big briefing takes. Ignored because a debug build needs about a
-/// minute for it; run `cargo test --release --test brief_pdf -- --ignored --nocapture timing`.
-#[test]
-#[ignore = "timing, run in release with --ignored --nocapture"]
-fn timing_of_a_briefing_with_200_events() {
-    let template = builtin();
-    // A one-event briefing twice, the second time with Typst's memo cache emptied: the
-    // difference is the one-time cost (parsing the bundled fonts, building the library).
-    let small = view(1, 7);
-    let start = Instant::now();
-    render::pdf(&small, &template).expect("PDF");
-    let cold = start.elapsed();
-    typst::comemo::evict(0);
-    let start = Instant::now();
-    render::pdf(&small, &template).expect("PDF");
-    let warm = start.elapsed();
-
-    let mut view = view(200, 7);
-    typst::comemo::evict(0);
-    let start = Instant::now();
-    let first = render::pdf(&view, &template).expect("PDF");
-    let first_time = start.elapsed();
-    dump("events200", &first);
-    let start = Instant::now();
-    let second = render::pdf(&view, &template).expect("PDF");
-    let second_time = start.elapsed();
-    // The next version of the same briefing, as an analyst re-exporting after an edit.
-    view.version += 1;
-    let start = Instant::now();
-    render::pdf(&view, &template).expect("PDF");
-    let third_time = start.elapsed();
-
-    let pages = pdfinfo(&first)["Pages"].clone();
-    let peak = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(str::to_string)
-        })
-        .unwrap_or_default();
-    eprintln!(
-        "1 event: {cold:?} cold (fonts parsed unless another test ran first), {warm:?} warm; \
-         200 events ({pages} pages, {} KiB): {first_time:?}, same view again {second_time:?}, \
-         next version {third_time:?}; {peak}",
-        first.len() / 1024
-    );
-    assert_eq!(first, second);
 }
