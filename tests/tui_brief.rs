@@ -26,6 +26,7 @@ use lage::normalise::normalise;
 use lage::rules::{RuleSet, SharedRules};
 use lage::store::Store;
 use lage::tui::app::brief::BriefLoad;
+use lage::tui::app::forms::TextPurpose;
 use lage::tui::app::{App, BriefChange, BriefFault, Command, Done, Msg, Overlay, Screen};
 use lage::tui::data::BriefData;
 use lage::tui::{Lang, Session};
@@ -330,7 +331,9 @@ fn e_then_ctrl_s_saves_the_typed_key_messages_and_closes_on_ok() {
     brief.doc.key_messages.clear();
     let mut app = brief_app(Lang::En, &brief, Vec::new());
     app.handle(key('e'));
-    assert!(matches!(app.overlay(), Some(Overlay::KeyMessages(_))));
+    assert!(
+        matches!(app.overlay(), Some(Overlay::Text(f)) if matches!(f.purpose, TextPurpose::KeyMessages(_)))
+    );
     for c in "Calm week.".chars() {
         assert!(edits(&app.handle(key(c))).is_empty());
     }
@@ -348,7 +351,9 @@ fn e_then_ctrl_s_saves_the_typed_key_messages_and_closes_on_ok() {
             "anna".to_string()
         )]
     );
-    assert!(matches!(app.overlay(), Some(Overlay::KeyMessages(_))));
+    assert!(
+        matches!(app.overlay(), Some(Overlay::Text(f)) if matches!(f.purpose, TextPurpose::KeyMessages(_)))
+    );
     let mut saved = brief.clone();
     saved.edition.key_messages = text.clone();
     saved.doc.key_messages = text.clone();

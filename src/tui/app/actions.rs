@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::forms::{AnnotationForm, LogForm, Prompt, PromptKind, StatusMenu};
+use super::forms::{AnnotationForm, Prompt, PromptKind, StatusMenu, TextForm, TextPurpose};
 use super::{App, Command, DetailState, Overlay, Screen, StatusLine, Tone};
 use crate::curation::{Action, Decision, ItemState};
 use crate::index::Focus;
@@ -123,8 +123,12 @@ impl App {
             }),
             Act::Link => self.open_link(),
             Act::Note | Act::Handover => {
-                let form = LogForm::new(act == Act::Handover);
-                self.overlay = Some(Overlay::LogEditor(Box::new(form)));
+                let purpose = match act {
+                    Act::Handover => TextPurpose::Handover,
+                    _ => TextPurpose::Note,
+                };
+                let form = TextForm::new(purpose, "");
+                self.overlay = Some(Overlay::Text(Box::new(form)));
                 Vec::new()
             }
             _ => Vec::new(),

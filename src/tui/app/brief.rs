@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::forms::KeyMessagesForm;
+use super::forms::{TextForm, TextPurpose};
 use super::{App, BriefChange, BriefFault, Command, Overlay, Screen, Tone};
 use crate::brief::document::SECTIONS;
 use crate::brief::edition::EditionRef;
@@ -140,8 +140,11 @@ impl App {
                 }]
             }
             Act::KeyMessages => {
-                let form = KeyMessagesForm::new(edition, &data.edition.key_messages);
-                self.overlay = Some(Overlay::KeyMessages(Box::new(form)));
+                let form = TextForm::new(
+                    TextPurpose::KeyMessages(edition),
+                    &data.edition.key_messages,
+                );
+                self.overlay = Some(Overlay::Text(Box::new(form)));
                 Vec::new()
             }
             Act::Approve => {
@@ -259,7 +262,7 @@ impl App {
     ) -> Vec<Command> {
         let lang = self.lang();
         let saving_form = matches!(change, BriefChange::KeyMessages(_))
-            && matches!(&self.overlay, Some(Overlay::KeyMessages(f)) if f.saving);
+            && matches!(&self.overlay, Some(Overlay::Text(f)) if f.saving);
         match result {
             Ok(data) => {
                 let reference = data.edition.reference();
@@ -287,7 +290,7 @@ impl App {
                 Vec::new()
             }
             Err(e) => {
-                if let Some(Overlay::KeyMessages(f)) = self.overlay.as_mut()
+                if let Some(Overlay::Text(f)) = self.overlay.as_mut()
                     && saving_form
                 {
                     f.saving = false;

@@ -182,41 +182,23 @@ impl AnnotationForm {
     }
 }
 
-/// The shift-log editor: a note or a handover.
-#[derive(Debug, Clone)]
-pub struct LogForm {
-    /// Whether this is a handover (which also sets "last looked").
-    pub handover: bool,
-    /// The text.
-    pub text: TextArea<'static>,
-    /// Whether the "discard changes?" question is showing.
-    pub confirm: bool,
-    /// Whether a save is under way.
-    pub saving: bool,
+/// What a multi-line text editor writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPurpose {
+    /// A shift-log note.
+    Note,
+    /// A shift-log handover (which also sets "last looked").
+    Handover,
+    /// A briefing edition's key messages.
+    KeyMessages(crate::brief::edition::EditionRef),
 }
 
-impl LogForm {
-    /// An empty editor.
-    pub fn new(handover: bool) -> LogForm {
-        LogForm {
-            handover,
-            text: text_area(""),
-            confirm: false,
-            saving: false,
-        }
-    }
-
-    /// The text as it stands.
-    pub fn content(&self) -> String {
-        area_text(&self.text)
-    }
-}
-
-/// The editor of a briefing's key messages, prefilled with what is stored.
+/// A multi-line text editor: a shift-log note or handover, or a briefing's key messages
+/// (prefilled with what is stored).
 #[derive(Debug, Clone)]
-pub struct KeyMessagesForm {
-    /// The edition the text is for.
-    pub edition: crate::brief::edition::EditionRef,
+pub struct TextForm {
+    /// What the text is for.
+    pub purpose: TextPurpose,
     /// The text.
     pub text: TextArea<'static>,
     /// The text as it was when the editor opened.
@@ -227,13 +209,14 @@ pub struct KeyMessagesForm {
     pub saving: bool,
 }
 
-impl KeyMessagesForm {
-    /// An editor for `edition`'s key messages `current`.
-    pub fn new(edition: crate::brief::edition::EditionRef, current: &str) -> KeyMessagesForm {
-        KeyMessagesForm {
-            edition,
-            text: text_area(current),
-            original: area_text(&text_area(current)),
+impl TextForm {
+    /// An editor for `purpose`, starting with `current`.
+    pub fn new(purpose: TextPurpose, current: &str) -> TextForm {
+        let text = text_area(current);
+        TextForm {
+            purpose,
+            original: area_text(&text),
+            text,
             confirm: false,
             saving: false,
         }
@@ -247,6 +230,14 @@ impl KeyMessagesForm {
     /// Whether anything differs from what the editor opened with.
     pub fn changed(&self) -> bool {
         self.content() != self.original
+    }
+
+    /// Whether saving now makes sense: a log entry needs text, key messages may be emptied.
+    pub fn can_save(&self) -> bool {
+        match self.purpose {
+            TextPurpose::Note | TextPurpose::Handover => !self.content().is_empty(),
+            TextPurpose::KeyMessages(_) => true,
+        }
     }
 }
 

@@ -27,7 +27,7 @@ use crate::curation::LogEntry;
 use crate::index::{AreaCounts, Filter};
 use brief::BriefState;
 use filter_menu::FilterMenu;
-use forms::{AnnotationForm, KeyMessagesForm, LogForm, Prompt, StatusMenu};
+use forms::{AnnotationForm, Prompt, StatusMenu, TextForm};
 use list::ItemList;
 pub use messages::{BriefChange, BriefFault, Command, Done, Msg};
 
@@ -67,10 +67,8 @@ pub enum Overlay {
     Prompt(Prompt),
     /// The annotation form.
     Annotate(Box<AnnotationForm>),
-    /// The shift-log editor.
-    LogEditor(Box<LogForm>),
-    /// The briefing's key-messages editor.
-    KeyMessages(Box<KeyMessagesForm>),
+    /// A multi-line editor: a shift-log note or handover, or a briefing's key messages.
+    Text(Box<TextForm>),
     /// "Approve this edition?", answered y or n.
     ConfirmApprove(crate::brief::edition::EditionRef),
 }

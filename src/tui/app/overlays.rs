@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::forms::{Prompt, PromptKind};
+use super::forms::{Prompt, PromptKind, TextForm, TextPurpose};
 use super::{App, BriefChange, Command, Overlay, Tone};
 use crate::curation::{Action, LogEntry, LogWhat, Status};
 use crate::tags::{OverrideAction, validate_tag};
@@ -83,7 +83,7 @@ impl App {
                 }
                 (open.then_some(Overlay::Annotate(form)), out)
             }
-            Overlay::LogEditor(mut form) => {
+            Overlay::Text(mut form) => {
                 let mut out = Vec::new();
                 let mut open = true;
                 if form.confirm {
@@ -94,49 +94,9 @@ impl App {
                     }
                 } else if !form.saving {
                     match keys::lookup(key, &[Ctx::Editor]) {
-                        Some(Act::Save) if !form.content().is_empty() => {
+                        Some(Act::Save) if form.can_save() => {
                             form.saving = true;
-                            self.set_status(Tone::Info, T::Saving.get(self.lang()));
-                            let text = form.content();
-                            let what = match form.handover {
-                                true => LogWhat::Handover { text },
-                                false => LogWhat::Note { text },
-                            };
-                            let entry = LogEntry {
-                                at: self.now,
-                                author: self.session.user.clone(),
-                                what,
-                            };
-                            out.push(Command::AddLog {
-                                entry,
-                                handover: form.handover,
-                            });
-                        }
-                        Some(Act::Cancel) if !form.content().is_empty() => form.confirm = true,
-                        Some(Act::Cancel) => open = false,
-                        Some(_) => {}
-                        None => {
-                            super::forms::edit(&mut form.text, key);
-                        }
-                    }
-                }
-                (open.then_some(Overlay::LogEditor(form)), out)
-            }
-            Overlay::KeyMessages(mut form) => {
-                let mut out = Vec::new();
-                let mut open = true;
-                if form.confirm {
-                    match keys::lookup(key, &[Ctx::Confirm]) {
-                        Some(Act::Yes) => open = false,
-                        Some(Act::No) => form.confirm = false,
-                        _ => {}
-                    }
-                } else if !form.saving {
-                    match keys::lookup(key, &[Ctx::Editor]) {
-                        Some(Act::Save) => {
-                            form.saving = true;
-                            let change = BriefChange::KeyMessages(form.content());
-                            out = self.change_brief(Some(form.edition), change);
+                            out = self.save_text(&form);
                         }
                         Some(Act::Cancel) if form.changed() => form.confirm = true,
                         Some(Act::Cancel) => open = false,
@@ -146,7 +106,7 @@ impl App {
                         }
                     }
                 }
-                (open.then_some(Overlay::KeyMessages(form)), out)
+                (open.then_some(Overlay::Text(form)), out)
             }
             Overlay::ConfirmApprove(edition) => match keys::lookup(key, &[Ctx::Confirm]) {
                 Some(Act::Yes) => (None, self.change_brief(Some(edition), BriefChange::Approve)),
@@ -225,14 +185,35 @@ impl App {
         }
     }
 
+    /// The commands that save an editor's text: a shift-log entry, or the key messages.
+    fn save_text(&mut self, form: &TextForm) -> Vec<Command> {
+        let text = form.content();
+        match form.purpose {
+            TextPurpose::Note | TextPurpose::Handover => {
+                self.set_status(Tone::Info, T::Saving.get(self.lang()));
+                let handover = form.purpose == TextPurpose::Handover;
+                let what = match handover {
+                    true => LogWhat::Handover { text },
+                    false => LogWhat::Note { text },
+                };
+                let entry = LogEntry {
+                    at: self.now,
+                    author: self.session.user.clone(),
+                    what,
+                };
+                vec![Command::AddLog { entry, handover }]
+            }
+            TextPurpose::KeyMessages(edition) => {
+                self.change_brief(Some(edition), BriefChange::KeyMessages(text))
+            }
+        }
+    }
+
     pub(super) fn paste(&mut self, text: &str) {
         match self.overlay.as_mut() {
             Some(Overlay::Prompt(p)) => p.paste(text),
             Some(Overlay::Annotate(form)) if !form.saving && !form.confirm => form.paste(text),
-            Some(Overlay::LogEditor(form)) if !form.saving && !form.confirm => {
-                form.text.insert_str(crate::tui::safe::text(text));
-            }
-            Some(Overlay::KeyMessages(form)) if !form.saving && !form.confirm => {
+            Some(Overlay::Text(form)) if !form.saving && !form.confirm => {
                 form.text.insert_str(crate::tui::safe::text(text));
             }
             _ => {}

@@ -77,7 +77,7 @@ impl App {
                 result,
             } => match result {
                 Ok(()) => {
-                    if matches!(self.overlay, Some(Overlay::LogEditor(_))) {
+                    if matches!(&self.overlay, Some(Overlay::Text(f)) if f.saving) {
                         self.overlay = None;
                     }
                     self.set_status(Tone::Ok, i18n::log_saved(lang, handover));
@@ -90,7 +90,7 @@ impl App {
                     out
                 }
                 Err(e) => {
-                    if let Some(Overlay::LogEditor(f)) = self.overlay.as_mut() {
+                    if let Some(Overlay::Text(f)) = self.overlay.as_mut() {
                         f.saving = false;
                     }
                     self.set_status(Tone::Error, i18n::failed(lang, &safe::line(&e)));

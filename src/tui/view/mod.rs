@@ -54,8 +54,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Some(Overlay::Filter(menu)) => popups::filter_menu(frame, area, app, menu),
         Some(Overlay::Status(menu)) => popups::status_menu(frame, area, app, menu),
         Some(Overlay::Annotate(form)) => popups::annotation(frame, area, app, form),
-        Some(Overlay::LogEditor(form)) => popups::log_editor(frame, area, app, form),
-        Some(Overlay::KeyMessages(form)) => popups::key_messages(frame, area, app, form),
+        Some(Overlay::Text(form)) => popups::text_editor(frame, area, app, form),
         Some(Overlay::ConfirmApprove(edition)) => {
             popups::confirm_approve(frame, area, app, *edition)
         }

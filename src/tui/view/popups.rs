@@ -13,7 +13,7 @@ use crate::curation::Status;
 use crate::index::Place;
 use crate::tui::app::App;
 use crate::tui::app::filter_menu::{FilterField, FilterMenu};
-use crate::tui::app::forms::{AnnotationForm, Field, KeyMessagesForm, LogForm, StatusMenu};
+use crate::tui::app::forms::{AnnotationForm, Field, StatusMenu, TextForm, TextPurpose};
 use crate::tui::i18n::{self, T};
 use crate::tui::safe;
 
@@ -207,8 +207,8 @@ pub fn annotation(frame: &mut Frame<'_>, area: Rect, app: &App, form: &Annotatio
     frame.render_widget(Paragraph::new(levels), rest);
 }
 
-/// The shift-log editor.
-pub fn log_editor(frame: &mut Frame<'_>, area: Rect, app: &App, form: &LogForm) {
+/// A multi-line editor: a shift-log note or handover, or a briefing's key messages.
+pub fn text_editor(frame: &mut Frame<'_>, area: Rect, app: &App, form: &TextForm) {
     let lang = app.lang();
     let rect = centered(
         area,
@@ -218,47 +218,24 @@ pub fn log_editor(frame: &mut Frame<'_>, area: Rect, app: &App, form: &LogForm) 
     if rect.height < 4 || rect.width < 20 {
         return;
     }
-    let title = if form.handover {
-        T::NewHandover
-    } else {
-        T::NewNote
+    let (title, hint) = match form.purpose {
+        TextPurpose::Note => (T::NewNote.get(lang).to_string(), T::LogEditorHint),
+        TextPurpose::Handover => (T::NewHandover.get(lang).to_string(), T::LogEditorHint),
+        TextPurpose::KeyMessages(edition) => (
+            format!(
+                "{} — {}",
+                T::KeyMessages.get(lang),
+                i18n::edition_name(lang, edition)
+            ),
+            T::KeyMessagesHint,
+        ),
     };
     let hint = if form.confirm {
         T::DiscardAsk.get(lang)
     } else if form.saving {
         T::Saving.get(lang)
     } else {
-        T::LogEditorHint.get(lang)
-    };
-    let block = frame_block(app, title.get(lang), hint);
-    let inner = block.inner(rect);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(block, rect);
-    frame.render_widget(&form.text, inner);
-}
-
-/// The briefing's key-messages editor.
-pub fn key_messages(frame: &mut Frame<'_>, area: Rect, app: &App, form: &KeyMessagesForm) {
-    let lang = app.lang();
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4).min(90),
-        area.height.saturating_sub(4).min(16),
-    );
-    if rect.height < 4 || rect.width < 20 {
-        return;
-    }
-    let title = format!(
-        "{} — {}",
-        T::KeyMessages.get(lang),
-        i18n::edition_name(lang, form.edition)
-    );
-    let hint = if form.confirm {
-        T::DiscardAsk.get(lang)
-    } else if form.saving {
-        T::Saving.get(lang)
-    } else {
-        T::KeyMessagesHint.get(lang)
+        hint.get(lang)
     };
     let block = frame_block(app, &title, hint);
     let inner = block.inner(rect);
