@@ -907,33 +907,34 @@ fn the_cli_composes_approves_and_exports_as_a_script_would() {
 #[test]
 fn a_bad_brief_config_line_names_file_line_and_what_is_expected() {
     let dir = TempDir::new().expect("dir");
-    let path = write_config(
-        dir.path(),
-        "[brief]\noffice = \"Farsta\"\n\n[brief.headings.sv]\nnyckel = \"x\"\n",
-    );
-    let err = Config::load(&path, Env::default()).expect_err("unknown heading");
-    let message = err.to_string();
-    assert!(message.contains("lage.toml:5"), "{message}");
-    assert!(
-        message.contains("unknown heading 'nyckel'") && message.contains("key_messages"),
-        "{message}"
-    );
-    let path = write_config(dir.path(), "[brief]\ntemplates = \"finns-inte\"\n");
-    let message = Config::load(&path, Env::default())
-        .expect_err("no dir")
-        .to_string();
-    assert!(
-        message.contains("lage.toml:2") && message.contains("brief.typ"),
-        "{message}"
-    );
-    let path = write_config(dir.path(), "[brief]\nmarkering = \"x\"\n");
-    let message = Config::load(&path, Env::default())
-        .expect_err("unknown key")
-        .to_string();
-    assert!(
-        message.contains("lage.toml:2") && message.contains("markering"),
-        "{message}"
-    );
+    // The config, then what the error must say.
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "[brief]\noffice = \"Farsta\"\n\n[brief.headings.sv]\nnyckel = \"x\"\n",
+            &["lage.toml:5", "unknown heading 'nyckel'", "key_messages"],
+        ),
+        (
+            "[brief]\ntemplates = \"finns-inte\"\n",
+            &["lage.toml:2", "finns-inte", "brief.typ"],
+        ),
+        (
+            "[brief]\nmarkering = \"x\"\n",
+            &["lage.toml:2", "markering"],
+        ),
+        (
+            "[brief]\nmarking = \"\"\n",
+            &["lage.toml:2", "marking", "1 to 200 characters"],
+        ),
+    ];
+    for (text, expected) in cases {
+        let path = write_config(dir.path(), text);
+        let message = Config::load(&path, Env::default())
+            .expect_err(text)
+            .to_string();
+        for part in expected {
+            assert!(message.contains(part), "{text:?}: {message}");
+        }
+    }
 }
 
 #[test]

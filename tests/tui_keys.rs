@@ -7,6 +7,8 @@
 #[allow(unused_imports)]
 mod common;
 
+use common::keys::*;
+
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -37,18 +39,6 @@ fn session() -> Session {
         lang: Lang::Sv,
         color: false,
     }
-}
-
-fn key(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-fn code(c: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-
-fn ctrl(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
 fn row(id: u64, title: &str) -> Row {

@@ -4,8 +4,12 @@
 //! Also: hostile feed text never reaches a cell as a terminal command, and tiny terminals do not
 //! panic.
 
+mod common;
+
+use common::keys::*;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -40,14 +44,6 @@ fn stamp(author: &str, m: i64) -> Stamp {
         author: author.into(),
         at: minutes_ago(m),
     }
-}
-
-fn key(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-fn code(c: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -4,6 +4,7 @@
 // Every test binary compiles its own copy of this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod keys;
 mod server;
 mod tmux;
 
