@@ -542,6 +542,14 @@ fn an_edit_after_approval_makes_a_new_version_and_keeps_the_approved_one() {
         version: Some(1),
     };
     assert_eq!(export_all(&f, &v1, Format::Json, BriefLang::Sv), approved);
+    // The feed still carries the approved 1.1 while 1.2 is a draft.
+    let feed = text(export_all(&f, &id, Format::Atom, BriefLang::Sv));
+    assert!(feed.contains(":1.1</id>"), "{feed}");
+    assert!(!feed.contains(":1.2"), "{feed}");
+    let listed = briefs.list().expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].reference().to_string(), "1.2");
+    assert_eq!(briefs.versions(1).expect("versions").len(), 2);
     // Only the latest version can change.
     let err = briefs
         .add(&v1, std::slice::from_ref(&ids.heating), "anna", at(30, 10))

@@ -105,13 +105,17 @@ impl<'a> Briefs<'a> {
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<Edition, BriefError> {
-        let editions = self.store.editions()?;
-        let number = editions.iter().map(|e| e.number).max().unwrap_or(0) + 1;
-        let previous = editions
-            .iter()
-            .filter(|e| e.kind == kind && e.is_approved())
-            .max_by_key(|e| (e.approved.as_ref().map(|a| a.at), e.reference()))
-            .map(Edition::reference);
+        let numbers = self.numbers()?;
+        let number = numbers.first().copied().unwrap_or(0) + 1;
+        let mut previous = None;
+        for n in numbers {
+            if let Some(e) = self.latest_approved(n)?
+                && e.kind == kind
+            {
+                previous = Some(e.reference());
+                break;
+            }
+        }
         let stamp = Stamp {
             author: by.to_string(),
             at: now,
@@ -141,21 +145,16 @@ impl<'a> Briefs<'a> {
 
     /// Every edition's latest version, newest number first.
     pub fn list(&self) -> Result<Vec<Edition>, BriefError> {
-        let mut latest: BTreeMap<u32, Edition> = BTreeMap::new();
-        for e in self.store.editions()? {
-            latest.insert(e.number, e);
+        let mut out = Vec::new();
+        for n in self.numbers()? {
+            out.extend(self.store.latest_edition(n)?);
         }
-        Ok(latest.into_values().rev().collect())
+        Ok(out)
     }
 
     /// Every version of edition `number`, oldest first.
     pub fn versions(&self, number: u32) -> Result<Vec<Edition>, BriefError> {
-        Ok(self
-            .store
-            .editions()?
-            .into_iter()
-            .filter(|e| e.number == number)
-            .collect())
+        Ok(self.store.edition_versions(number)?)
     }
 
     /// The edition named `N` (its latest version) or `N.V`.
@@ -271,15 +270,50 @@ impl<'a> Briefs<'a> {
     /// The approved editions up to and including `upto` (by number), newest first, at most
     /// `limit`: what the Atom feed carries.
     pub fn approved_upto(&self, upto: u32, limit: usize) -> Result<Vec<Briefing>, BriefError> {
-        let mut latest: BTreeMap<u32, Briefing> = BTreeMap::new();
-        for e in self.store.editions()? {
-            if e.number <= upto
-                && let Some(doc) = e.frozen
-            {
-                latest.insert(e.number, *doc);
+        let mut out = Vec::new();
+        for n in self.numbers()?.into_iter().filter(|n| *n <= upto) {
+            if out.len() == limit {
+                break;
+            }
+            if let Some(doc) = self.latest_approved(n)?.and_then(|e| e.frozen) {
+                out.push(*doc);
             }
         }
-        Ok(latest.into_values().rev().take(limit).collect())
+        Ok(out)
+    }
+
+    /// Every edition number, highest first.
+    fn numbers(&self) -> Result<Vec<u32>, BriefError> {
+        let mut numbers: Vec<u32> = self
+            .store
+            .edition_refs()?
+            .iter()
+            .map(|r| r.number)
+            .collect();
+        numbers.dedup();
+        numbers.reverse();
+        Ok(numbers)
+    }
+
+    /// The latest approved version of edition `number`: the latest version, or the one before
+    /// it when the latest is a draft (only the latest version can be one).
+    fn latest_approved(&self, number: u32) -> Result<Option<Edition>, BriefError> {
+        let Some(latest) = self.store.latest_edition(number)? else {
+            return Ok(None);
+        };
+        if latest.is_approved() {
+            return Ok(Some(latest));
+        }
+        let Some(before) = latest.version.checked_sub(1).filter(|v| *v > 0) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .edition(EditionRef {
+                number,
+                version: before,
+            })?
+            .filter(Edition::is_approved))
     }
 
     fn latest_of(&self, id: &EditionId) -> Result<Edition, BriefError> {

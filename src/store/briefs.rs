@@ -52,11 +52,36 @@ impl Store {
             .transpose()
     }
 
-    /// Every version of every edition, by number and then version.
-    pub fn editions(&self) -> Result<Vec<Edition>, StoreError> {
+    /// Every version of every edition, by number and then version, from the keys alone (no
+    /// record is decoded: an approved version carries its whole frozen document).
+    pub fn edition_refs(&self) -> Result<Vec<EditionRef>, StoreError> {
         self.trees
             .briefs
             .iter()
+            .keys()
+            .map(|key| {
+                let key = key.map_err(|e| self.db_err(e))?;
+                let number = key.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok());
+                let version = key.get(4..8).and_then(|b| <[u8; 4]>::try_from(b).ok());
+                match (number, version) {
+                    (Some(n), Some(v)) if key.len() == 8 => Ok(EditionRef {
+                        number: u32::from_be_bytes(n),
+                        version: u32::from_be_bytes(v),
+                    }),
+                    _ => Err(StoreError::Corrupt {
+                        tree: "briefs",
+                        message: format!("key {:?} is not number and version", key.as_ref()),
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    /// Every version of edition `number`, oldest first.
+    pub fn edition_versions(&self, number: u32) -> Result<Vec<Edition>, StoreError> {
+        self.trees
+            .briefs
+            .scan_prefix(number.to_be_bytes())
             .map(|entry| {
                 let (_, v) = entry.map_err(|e| self.db_err(e))?;
                 decode("briefs", &v)
