@@ -6,6 +6,7 @@
 //! maps CAP grades to severity and `area` tells whether an item touches the area of interest.
 //! `cli` and `demo` are frontends.
 
+pub mod access;
 pub mod area;
 pub mod brief;
 pub mod cli;
