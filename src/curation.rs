@@ -143,6 +143,24 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// The action in a few words, for the audit log (`acknowledge`, `status handled`,
+    /// `tag +fokus/brott`); free text is left out.
+    pub fn summary(&self) -> String {
+        match self {
+            Action::Acknowledge => "acknowledge".to_string(),
+            Action::SetStatus { status } => format!("status {}", status.as_str()),
+            Action::Briefing { include: true } => "briefing pick".to_string(),
+            Action::Briefing { include: false } => "briefing drop".to_string(),
+            Action::Annotate { .. } => "annotate".to_string(),
+            Action::Tag { tag, change } => match change {
+                OverrideAction::Add => format!("tag +{tag}"),
+                OverrideAction::Remove => format!("tag -{tag}"),
+            },
+        }
+    }
+}
+
 /// A decision: an action with who made it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod area;
+pub mod audit;
 pub mod brief;
 pub mod cli;
 pub mod config;

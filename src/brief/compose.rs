@@ -3,6 +3,7 @@
 //! both follow the same rules: only the latest version of a number changes, an edit to an
 //! approved version makes a new version, and approval freezes the resolved document.
 
+use crate::audit::AuditEvent;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -253,6 +254,10 @@ impl<'a> Briefs<'a> {
         let doc = self.compose(&edition, now)?;
         edition.frozen = Some(Box::new(doc));
         self.store.put_edition(&edition)?;
+        self.store.audit().record(AuditEvent::BriefApproved {
+            user: by.to_string(),
+            edition: edition.reference().to_string(),
+        });
         Ok(edition)
     }
 

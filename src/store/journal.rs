@@ -16,6 +16,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use super::{Store, StoreError, decode, keys};
+use crate::audit::AuditEvent;
 use crate::curation::{Action, Decision, LogEntry, LogWhat};
 use crate::tags::TagOverride;
 
@@ -83,7 +84,13 @@ impl Store {
                 message: "transaction aborted".into(),
             },
         })?;
-        self.flush()
+        self.flush()?;
+        self.audit.record(AuditEvent::Decision {
+            user: decision.author.clone(),
+            item: item_id.to_string(),
+            action: decision.action.summary(),
+        });
+        Ok(())
     }
 
     /// An item's decisions, oldest first.
@@ -116,7 +123,12 @@ impl Store {
             .shift_log
             .insert(key, value)
             .map_err(|e| self.db_err(e))?;
-        self.flush()
+        self.flush()?;
+        self.audit.record(AuditEvent::LogEntry {
+            user: entry.author.clone(),
+            handover: matches!(entry.what, LogWhat::Handover { .. }),
+        });
+        Ok(())
     }
 
     /// The latest `limit` shift-log entries, oldest first.

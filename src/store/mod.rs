@@ -52,6 +52,7 @@ use chrono::{DateTime, Utc};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use crate::audit::{Audit, AuditError};
 use crate::health::SourceState;
 use crate::item::Item;
 use crate::tags::{TagOverride, Tagging};
@@ -92,6 +93,9 @@ pub enum StoreError {
     /// An item to store has an id that is not 16 lowercase hex digits.
     #[error("invalid item id '{0}': expected 16 lowercase hex digits")]
     InvalidId(String),
+    /// The audit log beside the database cannot be opened.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
     /// The data dir was written by a newer `lage`.
     #[error("data dir {} has schema version {found}, newer than this lage understands ({SCHEMA_VERSION}); upgrade lage", dir.display())]
     NewerSchema {
@@ -118,6 +122,7 @@ pub struct Store {
     dir: PathBuf,
     db: sled::Db,
     trees: Trees,
+    audit: Audit,
     _lock: DirLock,
 }
 
@@ -166,6 +171,7 @@ impl Store {
 
     fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let lock = DirLock::acquire(dir)?;
+        let audit = Audit::open(dir)?;
         let db_err = |source| StoreError::Db {
             dir: dir.to_path_buf(),
             source,
@@ -217,10 +223,16 @@ impl Store {
             dir: dir.to_path_buf(),
             db,
             trees,
+            audit,
             _lock: lock,
         };
         store.upgrade(&meta)?;
         Ok(store)
+    }
+
+    /// The audit log of this data dir (`audit.log`).
+    pub fn audit(&self) -> &Audit {
+        &self.audit
     }
 
     /// The data dir.
