@@ -7,6 +7,9 @@
 //! flushes the store first, then updates the index, then tells the bus: what the bus announces
 //! is already durable.
 //!
+//! The core also keeps who is connected: each dashboard session holds a [`Presence`] from
+//! [`Core::join`] for as long as it runs, so every session can show who else is looking.
+//!
 //! The index loads in the background, because a million items take a moment and the first frame
 //! must not wait for them. Until it is in, changes (polled items, decisions) go to the empty
 //! stand-in index *and* a queue; the loaded index replays the queue before it is swapped in, so
@@ -15,6 +18,7 @@
 //! order. One mutex orders every change to the index (and holds the queue), so the index applies
 //! decisions in the order the store wrote them.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 
@@ -68,6 +72,8 @@ pub enum Event {
     },
     /// The rules were swapped or a reload failed (the status says which).
     Rules,
+    /// Someone joined or left (`Core::present` says who is here now).
+    Presence,
 }
 
 /// A source as the sources screen shows it.
@@ -122,6 +128,8 @@ struct Inner {
     changes: Mutex<Changes>,
     /// Whether a `poll_now` runs.
     polling: AtomicBool,
+    /// Who is connected: user name → number of sessions.
+    present: Mutex<BTreeMap<String, usize>>,
 }
 
 /// Changes made while the index loads, to replay on the loaded one; `None` once it is in.
@@ -160,6 +168,7 @@ impl Core {
                     queued: Some(Vec::new()),
                 }),
                 polling: AtomicBool::new(false),
+                present: Mutex::new(BTreeMap::new()),
             }),
         };
         // The loader holds the store, not the core: a core dropped mid-load is not kept alive.
@@ -245,6 +254,27 @@ impl Core {
     /// watcher announces `Event::Rules`). Nobody listening is fine.
     pub fn notify(&self, event: Event) {
         self.send(event);
+    }
+
+    /// Counts `user` as connected until the returned guard is dropped (a session holds it for
+    /// as long as it runs); `Event::Presence` tells every session on joining and on leaving.
+    pub fn join(&self, user: &str) -> Presence {
+        *lock(&self.inner.present)
+            .entry(user.to_string())
+            .or_insert(0) += 1;
+        self.send(Event::Presence);
+        Presence {
+            core: self.clone(),
+            user: user.to_string(),
+        }
+    }
+
+    /// Who is connected now: each user with their number of sessions, sorted by name.
+    pub fn present(&self) -> Vec<(String, usize)> {
+        lock(&self.inner.present)
+            .iter()
+            .map(|(user, n)| (user.clone(), *n))
+            .collect()
     }
 
     /// The validated config.
@@ -385,6 +415,36 @@ impl Core {
     fn send(&self, event: Event) {
         // No receivers is not an error: nobody is looking.
         let _ = self.inner.bus.send(event);
+    }
+}
+
+/// One session's presence: the user counts as connected until this is dropped.
+#[must_use = "the user leaves as soon as the presence is dropped"]
+pub struct Presence {
+    core: Core,
+    user: String,
+}
+
+impl std::fmt::Debug for Presence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Presence")
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+impl Drop for Presence {
+    fn drop(&mut self) {
+        {
+            let mut present = lock(&self.core.inner.present);
+            if let Some(n) = present.get_mut(&self.user) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    present.remove(&self.user);
+                }
+            }
+        }
+        self.core.send(Event::Presence);
     }
 }
 

@@ -423,6 +423,7 @@ async fn one_unreadable_item_does_not_keep_the_rows_around_it_from_loading() {
     let done = lage::tui::exec::blocking(
         &core,
         "anna",
+        lage::access::Role::Viewer,
         Command::LoadRows {
             generation: 1,
             ids: ids.clone(),

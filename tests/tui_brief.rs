@@ -15,6 +15,7 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use lage::access::Role;
 use lage::brief::document::{
     Briefing, Changes, Counts, Event as BriefEvent, SCHEMA, SECTIONS, Section, State,
 };
@@ -41,6 +42,7 @@ fn now() -> DateTime<Utc> {
 fn session(lang: Lang) -> Session {
     Session {
         user: "anna".into(),
+        role: Role::Analyst,
         lang,
         color: true,
     }
@@ -417,7 +419,7 @@ fn run(app: &mut App, core: &Core, commands: Vec<Command>) {
     let mut queue = commands;
     while !queue.is_empty() {
         let c = queue.remove(0);
-        if let Some(done) = lage::tui::exec::blocking(core, "anna", c) {
+        if let Some(done) = lage::tui::exec::blocking(core, "anna", Role::Analyst, c) {
             queue.extend(app.handle(Msg::Done(done)));
         }
     }
@@ -518,4 +520,15 @@ fn the_real_exec_path_creates_an_edition_moves_an_event_and_exports() {
     }
     let status = app.status_text().unwrap_or_default().to_string();
     assert!(status.contains("exports"), "{status}");
+    // The export is in the audit trail: who, which edition, every format.
+    let audit = std::fs::read_to_string(data_dir.join("audit.log")).expect("audit log");
+    let exported: Vec<serde_json::Value> = audit
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|v: &serde_json::Value| v["event"] == "brief_exported")
+        .collect();
+    assert_eq!(exported.len(), 1, "{audit}");
+    assert_eq!(exported[0]["user"], "anna");
+    assert_eq!(exported[0]["edition"], "1.1");
+    assert_eq!(exported[0]["format"], "all");
 }

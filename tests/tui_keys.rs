@@ -15,6 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use lage::access::Role;
 use lage::config::{Config, Env};
 use lage::core::{Core, Event};
 use lage::curation::{Action, Annotation, Confidence, Decision, ItemState, LogWhat, Stamp, Status};
@@ -36,6 +37,7 @@ fn now() -> DateTime<Utc> {
 fn session() -> Session {
     Session {
         user: "anna".into(),
+        role: Role::Admin,
         lang: Lang::Sv,
         color: false,
     }
@@ -670,6 +672,7 @@ async fn run_acknowledges_through_the_core_and_ends_on_q() {
     };
     let session = Session {
         user: "duty-officer".into(),
+        role: Role::Duty,
         lang: Lang::En,
         color: true,
     };

@@ -13,6 +13,7 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use lage::access::Role;
 use lage::core::{Event, SourceView};
 use lage::curation::{
     Action, Annotation, Confidence, Decision, ItemState, LogEntry, LogWhat, Relevance, Stamp,
@@ -479,6 +480,7 @@ fn app(lang: Lang, size: (u16, u16), critical: &[u64], keys: Vec<Msg>) -> App {
 fn app_colored(lang: Lang, size: (u16, u16), critical: &[u64], keys: Vec<Msg>, color: bool) -> App {
     let session = Session {
         user: "anna".into(),
+        role: Role::Admin,
         lang,
         color,
     };
@@ -607,6 +609,7 @@ fn hostile_titles_reach_the_screen_as_harmless_text() {
     let hostile = "Brand\u{1b}]0;evil\u{7} i\u{1b}[2J Farsta\u{9b}31m\u{202e}gnalröv\u{202c}\u{2066}x\u{2069}\u{200b}!";
     let session = Session {
         user: "anna\u{1b}[31m".into(),
+        role: Role::Admin,
         lang: Lang::Sv,
         color: true,
     };
@@ -673,6 +676,43 @@ fn hostile_titles_reach_the_screen_as_harmless_text() {
         }
     }
     check(&app, "detail");
+}
+
+/// Who else is connected, as the core reports it: this session's own user ("anna") is not
+/// listed, a user with two sessions shows the count.
+fn others_here() -> Vec<Msg> {
+    vec![Msg::Done(Done::Presence(vec![
+        ("anna".into(), 2),
+        ("bo".into(), 2),
+        ("cilla".into(), 1),
+    ]))]
+}
+
+#[test]
+fn header_names_who_else_is_here() {
+    screen("presence", others_here, &[]);
+    let header = |lang, width| {
+        let size = (width, 24);
+        let app = app(lang, size, &[], others_here());
+        let terminal = draw(&app, size);
+        let cells = terminal.backend().buffer().content();
+        cells[..usize::from(width)]
+            .iter()
+            .map(|c| c.symbol())
+            .collect::<String>()
+    };
+    // Wide: every name; the source health keeps its place on the right.
+    let wide = header(Lang::Sv, 132);
+    assert!(
+        wide.contains("│ anna │ Också här: bo (2), cilla "),
+        "{wide}"
+    );
+    assert!(wide.contains("1 fel · 1 tysta"), "{wide}");
+    assert!(!wide.contains("anna (2)"), "{wide}");
+    // Narrower: as many names as fit, then how many more.
+    let narrow = header(Lang::En, 86);
+    assert!(narrow.contains("Also here: bo (2) +1"), "{narrow}");
+    assert!(narrow.contains("1 failing · 1 stale"), "{narrow}");
 }
 
 #[test]

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use lage::access::Role;
 use lage::config::{Config, Env};
 use lage::core::{Core, Event};
 use lage::rules::bundled;
@@ -103,7 +104,7 @@ fn fill(dir: &Path, items: u64) {
 /// Runs `commands` and whatever they lead to until the app asks for nothing more.
 fn settle(app: &mut App, core: &Core, mut commands: Vec<Command>) {
     while let Some(command) = commands.pop() {
-        if let Some(done) = exec::blocking(core, "bench", command) {
+        if let Some(done) = exec::blocking(core, "bench", Role::Admin, command) {
             commands.extend(app.handle(Msg::Done(done)));
         }
     }
@@ -171,6 +172,7 @@ fn measure(dir: &Path) {
     let mut events = core.subscribe();
     let session = Session {
         user: "bench".into(),
+        role: Role::Admin,
         lang: Lang::Sv,
         color: true,
     };

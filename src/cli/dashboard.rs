@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::Paths;
+use crate::access::Role;
 use crate::config::Config;
 use crate::core::Core;
 use crate::curation::local_author;
@@ -56,8 +57,10 @@ pub async fn open(
     let pipeline = core.spawn_pipeline(async {
         let _ = stopped.await;
     });
+    // The local user owns the data dir, so the local dashboard may do everything.
     let session = Session {
         user: local_author(),
+        role: Role::Admin,
         lang,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };

@@ -1,11 +1,19 @@
 //! Carries out the app's commands against the `Core`: the blocking reads and writes, each run on
 //! tokio's blocking pool by the runtime and answered with a [`Done`]. This is the only part of
 //! the dashboard that touches the store or the index.
+//!
+//! Every command is checked against the session's role here first ([`authorize`]), whatever the
+//! app already checked: this is the boundary every command crosses, so a command the role may
+//! not run is refused, and written to the audit log, even if the app emitted it by mistake.
+//! For the same reason what is written is authored by the session's user as the runtime knows
+//! it, whatever name a command carries.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use crate::access::{self, Role};
+use crate::audit::AuditEvent;
 use crate::brief::edition::{BriefKind, EditionRef};
 use crate::brief::labels::BriefLang;
 use crate::brief::render::Format;
@@ -22,8 +30,28 @@ const PROVISIONAL_ITEMS: usize = 1000;
 /// How many shift-log entries the log screen reads.
 const LOG_ENTRIES: usize = 500;
 
-/// Runs one blocking command; `None` for commands that are not the blocking kind.
-pub fn blocking(core: &Core, user: &str, command: Command) -> Option<Done> {
+/// Checks that `user` with `role` may run `command` (`Command::permission`); a refusal is
+/// written to the audit log and comes back as the `Done` the app shows. Blocking (the audit log
+/// is synced).
+pub fn authorize(core: &Core, user: &str, role: Role, command: &Command) -> Result<(), Done> {
+    let permission = command.permission();
+    access::check(user, role, permission).map_err(|refused| {
+        // The audit log also writes the line to `tracing`.
+        core.store().audit().record(AuditEvent::Refused {
+            user: refused.user,
+            role: refused.role.to_string(),
+            what: refused.what.to_string(),
+        });
+        Done::Refused(permission)
+    })
+}
+
+/// Runs one blocking command for `user` with `role`, once [`authorize`] let it; `None` for
+/// commands that answer nothing (a poll of every source now, which reports on the bus).
+pub fn blocking(core: &Core, user: &str, role: Role, command: Command) -> Option<Done> {
+    if let Err(refused) = authorize(core, user, role, &command) {
+        return Some(refused);
+    }
     let failed = |e: &dyn std::fmt::Display| Done::Failed(e.to_string());
     Some(match command {
         Command::LoadLastLooked => match core.store().last_looked(user) {
@@ -85,9 +113,10 @@ pub fn blocking(core: &Core, user: &str, command: Command) -> Option<Done> {
         },
         Command::Record {
             item,
-            decision,
+            mut decision,
             note,
         } => {
+            decision.author = user.to_string();
             let result = core
                 .record(&id_string(item), &decision, note.as_deref())
                 .map_err(|e| e.to_string());
@@ -97,11 +126,17 @@ pub fn blocking(core: &Core, user: &str, command: Command) -> Option<Done> {
                 result,
             }
         }
-        Command::AddLog { entry, handover } => Done::LogAdded {
+        Command::AddLog {
+            mut entry,
             handover,
-            at: entry.at,
-            result: core.add_log_entry(&entry).map_err(|e| e.to_string()),
-        },
+        } => {
+            entry.author = user.to_string();
+            Done::LogAdded {
+                handover,
+                at: entry.at,
+                result: core.add_log_entry(&entry).map_err(|e| e.to_string()),
+            }
+        }
         Command::SetLastLooked { at } => Done::LastLookedSet(
             core.store()
                 .set_last_looked(user, at)
@@ -129,19 +164,24 @@ pub fn blocking(core: &Core, user: &str, command: Command) -> Option<Done> {
         Command::EditBrief {
             edition,
             change,
-            by,
+            by: _,
             now,
         } => Done::BriefEdited {
-            result: edit_brief(core, edition, &change, &by, now).map_err(|e| fault(&e)),
+            result: edit_brief(core, edition, &change, user, now).map_err(|e| fault(&e)),
             change,
         },
         Command::PreviewBrief { edition, lang, now } => {
             Done::BriefPreview(preview_brief(core, edition, lang, now).map_err(|e| fault(&e)))
         }
         Command::ExportBrief { edition, lang, now } => Done::BriefExported(
-            export_brief(core, edition, lang, now).map(|dir| dir.display().to_string()),
+            export_brief(core, user, edition, lang, now).map(|dir| dir.display().to_string()),
         ),
-        Command::PollNow | Command::Emit(_) | Command::Quit => return None,
+        Command::LoadPresence => Done::Presence(core.present()),
+        Command::PollNow => {
+            core.poll_now();
+            return None;
+        }
+        Command::Emit(_) | Command::Quit => return None,
     })
 }
 
@@ -262,9 +302,11 @@ fn preview_brief(
 }
 
 /// Writes every format of `edition` to the export directory (`[brief] exports`, else
-/// `DATA_DIR/exports`) as `lagesbild-N.V.{ext}`; returns the directory.
+/// `DATA_DIR/exports`) as `lagesbild-N.V.{ext}`, then records the export in the audit log;
+/// returns the directory.
 fn export_brief(
     core: &Core,
+    user: &str,
     edition: EditionRef,
     lang: BriefLang,
     now: DateTime<Utc>,
@@ -275,5 +317,10 @@ fn export_brief(
         .map_err(|e| fault(&e))?;
     let dir = export::export_dir(core.config(), core.store().dir());
     export::export_all(&briefs, core.config(), &edition, &dir, lang, now).map_err(|e| fault(&e))?;
+    core.store().audit().record(AuditEvent::BriefExported {
+        user: user.to_string(),
+        edition: edition.reference().to_string(),
+        format: "all".into(),
+    });
     Ok(dir)
 }

@@ -1,9 +1,12 @@
 //! The key table: which key does what where. Key handling looks actions up here and the help
 //! overlay lists this same table, so help can never drift from what the keys really do.
+//! [`Act::needs`] says which permission a key's action needs, so the app refuses it (before
+//! any form opens) and help leaves it out for a role that may not.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::i18n::T;
+use crate::access::Permission;
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +108,61 @@ pub enum Act {
     No,
     /// A digit in a menu: the entry with that number.
     Pick,
+}
+
+impl Act {
+    /// The permission the action needs: what the command it leads to needs
+    /// (`Command::permission`), asked when the key is pressed.
+    pub fn needs(self) -> Permission {
+        match self {
+            Act::Ack | Act::AckCritical => Permission::Acknowledge,
+            Act::Status => Permission::SetStatus,
+            Act::Note | Act::Handover => Permission::WriteLog,
+            Act::PollNow => Permission::PollNow,
+            Act::Annotate => Permission::Annotate,
+            Act::Tag => Permission::OverrideTags,
+            Act::Briefing
+            | Act::BriefNew
+            | Act::MoveDown
+            | Act::MoveUp
+            | Act::RemoveEvent
+            | Act::KeyMessages
+            | Act::Level
+            | Act::Export
+            | Act::Approve => Permission::ComposeBriefing,
+            Act::Quit
+            | Act::Help
+            | Act::Back
+            | Act::Sources
+            | Act::Log
+            | Act::BriefScreen
+            | Act::Down
+            | Act::Up
+            | Act::PageDown
+            | Act::PageUp
+            | Act::Top
+            | Act::Bottom
+            | Act::Open
+            | Act::Search
+            | Act::Focus
+            | Act::AllAreas
+            | Act::FilterMenu
+            | Act::Link
+            | Act::Preview
+            | Act::Save
+            | Act::NextField
+            | Act::PrevField
+            | Act::Left
+            | Act::Right
+            | Act::Reset
+            | Act::Apply
+            | Act::Complete
+            | Act::Cancel
+            | Act::Yes
+            | Act::No
+            | Act::Pick => Permission::Read,
+        }
+    }
 }
 
 /// One key of a binding.

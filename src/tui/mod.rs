@@ -1,5 +1,9 @@
 //! The dashboard. `run` is a function of a terminal, an input stream and the shared `Core`, so
 //! the local terminal and each SSH session run the same code.
+//!
+//! Each session has a user and a role. The app refuses a key the role may not use before it
+//! opens any form, and the runtime checks every command again before carrying it out (a refusal
+//! there is written to the audit log), so no path around the app skips the check.
 
 pub mod app;
 pub mod data;
@@ -41,6 +45,8 @@ pub enum Lang {
 pub struct Session {
     /// The author of this session's decisions (the OS user locally, the SSH user when served).
     pub user: String,
+    /// What the user may do (the local dashboard runs as `Admin`: its user owns the data dir).
+    pub role: crate::access::Role,
     /// The language of labels.
     pub lang: Lang,
     /// Whether to use colour (false when `NO_COLOR` is set).
@@ -56,7 +62,8 @@ pub enum TuiError {
 }
 
 /// Runs the dashboard until the user quits or the input ends. The backend must also take raw
-/// bytes ([`RawOutput`]) for the OSC 8 hyperlink and OSC 52 copy of `o`.
+/// bytes ([`RawOutput`]) for the OSC 8 hyperlink and OSC 52 copy of `o`. The session's user
+/// counts as present in `core` (`Core::join`) for the whole run.
 pub async fn run<B: ratatui::backend::Backend + RawOutput>(
     terminal: &mut ratatui::Terminal<B>,
     input: impl futures_util::Stream<Item = Input> + Unpin + Send,

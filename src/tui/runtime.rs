@@ -1,7 +1,9 @@
 //! The dashboard's one loop. It owns the [`App`] and waits on everything at once: keys from the
 //! terminal, events from the core's bus, results of commands, and a one-second clock. Reads run
 //! on tokio's blocking pool and answer on a channel; writes go through one ordered queue, so a
-//! flush never holds up a key. Redraws are coalesced: a message marks the screen dirty, and a
+//! flush never holds up a key. Every command runs through `exec::blocking`, which checks it
+//! against the session's role first. The session's user counts as present in the core while
+//! the loop runs. Redraws are coalesced: a message marks the screen dirty, and a
 //! frame is drawn at most every 16 ms, after draining whatever is queued.
 
 use std::time::Duration;
@@ -16,6 +18,7 @@ use tokio::time::Instant;
 use super::app::{App, Command, Done, Msg};
 use super::osc::{Osc, RawOutput};
 use super::{Input, Session, TuiError, exec, view};
+use crate::access::Role;
 use crate::core::{Core, Event};
 
 /// The shortest time between two frames (about 60 a second).
@@ -38,20 +41,24 @@ pub async fn run<B: Backend + RawOutput>(
     let term = |e: B::Error| TuiError::Terminal(e.to_string());
     let size = terminal.size().map_err(term)?;
     let user = session.user.clone();
+    let role = session.role;
     let mut app = App::new(session, (size.width, size.height), Utc::now());
     let mut bus = core.subscribe();
+    // Joined after subscribing, so this session hears of everyone who comes after it.
+    let _presence = core.join(&user);
     let mut bus_open = true;
     let (answers_tx, mut answers) = mpsc::channel::<Answer>(QUEUE);
     let (writes_tx, writes_rx) = mpsc::channel::<Command>(QUEUE);
     let writer = tokio::spawn(write_queue(
         core.clone(),
-        user.clone(),
+        (user.clone(), role),
         writes_rx,
         answers_tx.clone(),
     ));
     let mut shell = Shell {
         core,
         user,
+        role,
         answers: answers_tx,
         writes: writes_tx,
         query_running: false,
@@ -129,6 +136,7 @@ pub async fn run<B: Backend + RawOutput>(
 struct Shell {
     core: Core,
     user: String,
+    role: Role,
     answers: mpsc::Sender<Answer>,
     writes: mpsc::Sender<Command>,
     query_running: bool,
@@ -147,7 +155,6 @@ impl Shell {
                     self.quit = true;
                 }
                 Command::Emit(osc) => self.osc.push(osc),
-                Command::PollNow => self.core.poll_now(),
                 c @ Command::Query { .. } => {
                     if self.query_running {
                         // Only the newest query matters; an older waiting one is replaced.
@@ -166,10 +173,11 @@ impl Shell {
     fn read(&self, command: Command, query: bool) {
         let core = self.core.clone();
         let user = self.user.clone();
+        let role = self.role;
         let tx = self.answers.clone();
         tokio::task::spawn_blocking(move || {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                exec::blocking(&core, &user, command)
+                exec::blocking(&core, &user, role, command)
             }))
             .unwrap_or_else(|_| Some(Done::Failed("internal error while reading".into())));
             if let Some(done) = done {
@@ -202,14 +210,15 @@ impl Shell {
 /// Writes one at a time, in order, each on the blocking pool (a flush may take a while).
 async fn write_queue(
     core: Core,
-    user: String,
+    (user, role): (String, Role),
     mut writes: mpsc::Receiver<Command>,
     answers: mpsc::Sender<Answer>,
 ) {
     while let Some(command) = writes.recv().await {
         let core = core.clone();
         let user = user.clone();
-        let done = tokio::task::spawn_blocking(move || exec::blocking(&core, &user, command)).await;
+        let done =
+            tokio::task::spawn_blocking(move || exec::blocking(&core, &user, role, command)).await;
         let done = match done {
             Ok(Some(done)) => done,
             Ok(None) => continue,

@@ -5,8 +5,10 @@
 #![allow(dead_code)]
 
 pub mod keys;
+pub mod screen;
 mod server;
 mod tmux;
+pub mod world;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

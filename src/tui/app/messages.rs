@@ -1,9 +1,12 @@
 //! The app's vocabulary with the runtime: [`Msg`] in (keys, ticks, bus events, results),
 //! [`Command`] out (what to read, write, poll or emit), and [`Done`], the result of a command.
+//! [`Command::permission`] is the one table of what each command needs, which the runtime
+//! checks before it carries a command out.
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use crate::access::Permission;
 use crate::brief::edition::{EditionRef, Level};
 use crate::brief::labels::BriefLang;
 use crate::core::{Event, SourceView};
@@ -105,6 +108,11 @@ pub enum Done {
     BriefPreview(Result<String, BriefFault>),
     /// Every format was written to this directory, or why not.
     BriefExported(Result<String, BriefFault>),
+    /// Who is connected (user, number of sessions), sorted by name.
+    Presence(Vec<(String, usize)>),
+    /// The session's role may not do what a command needed (refused by the runtime, which
+    /// wrote it to the audit log).
+    Refused(Permission),
     /// A read failed.
     Failed(String),
 }
@@ -185,7 +193,7 @@ pub enum Command {
         edition: Option<EditionRef>,
         /// The change.
         change: BriefChange,
-        /// The session's user.
+        /// The session's user (the runtime writes in its own session's name regardless).
         by: String,
         /// The time of the change.
         now: DateTime<Utc>,
@@ -208,12 +216,46 @@ pub enum Command {
         /// The time a draft is resolved at.
         now: DateTime<Utc>,
     },
+    /// Reads who is connected.
+    LoadPresence,
     /// Polls every source now.
     PollNow,
     /// Writes an escape sequence after the next frame.
     Emit(Osc),
     /// Sets "last looked" and ends the dashboard.
     Quit,
+}
+
+impl Command {
+    /// What the session's role must allow for this command to run: `Read` for everything that
+    /// only reads (and for the user's own "last looked").
+    pub fn permission(&self) -> Permission {
+        match self {
+            Command::Record { decision, .. } => match decision.action {
+                Action::Acknowledge => Permission::Acknowledge,
+                Action::SetStatus { .. } => Permission::SetStatus,
+                Action::Briefing { .. } => Permission::ComposeBriefing,
+                Action::Annotate { .. } => Permission::Annotate,
+                Action::Tag { .. } => Permission::OverrideTags,
+            },
+            Command::AddLog { .. } => Permission::WriteLog,
+            Command::EditBrief { .. } | Command::ExportBrief { .. } => Permission::ComposeBriefing,
+            Command::PollNow => Permission::PollNow,
+            Command::LoadLastLooked
+            | Command::Query { .. }
+            | Command::LoadRows { .. }
+            | Command::LoadDetail { .. }
+            | Command::SetLastLooked { .. }
+            | Command::LoadSources { .. }
+            | Command::LoadLog
+            | Command::LoadChoices
+            | Command::LoadBrief { .. }
+            | Command::PreviewBrief { .. }
+            | Command::LoadPresence
+            | Command::Emit(_)
+            | Command::Quit => Permission::Read,
+        }
+    }
 }
 
 /// One change to a briefing edition from the briefing screen.

@@ -3,6 +3,10 @@
 //! new state plus the [`Command`]s the runtime must carry out. It does no IO and never sees the
 //! `Core`, so every flow (annotate, acknowledge, filter, search) is tested as a key sequence.
 //!
+//! Every key's action is checked against the session's role (`Act::needs`) before anything
+//! happens, so a viewer pressing the acknowledge key is told at once which role it needs and no
+//! form opens.
+//!
 //! Commands that read carry a generation number; a result whose generation is not the latest
 //! is dropped, so a slow query can never overwrite a newer one.
 
@@ -22,6 +26,7 @@ use super::data::{Choices, Detail};
 use super::keys::{self, Act, Ctx};
 use super::theme::Theme;
 use super::{Lang, Session, view};
+use crate::access::{Permission, Role};
 use crate::core::SourceView;
 use crate::curation::LogEntry;
 use crate::index::{AreaCounts, Filter};
@@ -129,6 +134,8 @@ pub struct App {
     pub(crate) polling: bool,
     pub(crate) index_ready: bool,
     pub(crate) choices: Choices,
+    /// Who is connected (user, sessions), this session included.
+    pub(crate) present: Vec<(String, usize)>,
     query_gen: u64,
     rows_gen: u64,
     detail_gen: u64,
@@ -163,6 +170,7 @@ impl App {
             polling: false,
             index_ready: false,
             choices: Choices::default(),
+            present: Vec::new(),
             query_gen: 0,
             rows_gen: 0,
             detail_gen: 0,
@@ -172,11 +180,13 @@ impl App {
         }
     }
 
-    /// The commands to run at start: who looked when, the sources, and the first query.
+    /// The commands to run at start: who looked when, the sources, who is here, and the first
+    /// query.
     pub fn start(&mut self) -> Vec<Command> {
         vec![
             Command::LoadLastLooked,
             Command::LoadSources { now: self.now },
+            Command::LoadPresence,
             self.query(),
         ]
     }
@@ -209,6 +219,22 @@ impl App {
     /// The session's language.
     pub fn lang(&self) -> Lang {
         self.session.lang
+    }
+
+    /// The session's role.
+    pub fn role(&self) -> Role {
+        self.session.role
+    }
+
+    /// Whether the session's role may do `act` (help and hints leave out what it may not).
+    pub fn may(&self, act: Act) -> bool {
+        self.session.role.may(act.needs())
+    }
+
+    /// The other users connected now (this session's user left out, even with another
+    /// session), each with their number of sessions, sorted by name.
+    pub fn others(&self) -> impl Iterator<Item = &(String, usize)> {
+        self.present.iter().filter(|(u, _)| *u != self.session.user)
     }
 
     /// The screen under any overlay.
@@ -271,6 +297,12 @@ impl App {
     pub(crate) fn list_height(&self) -> usize {
         let areas = view::layout::areas(self.size, !self.critical.is_empty(), true);
         usize::from(areas.body.height.saturating_sub(1)).max(1)
+    }
+
+    /// Tells the user their role may not do what needs `permission`.
+    fn refuse(&mut self, permission: Permission) {
+        let text = super::i18n::refused(self.lang(), self.session.role, permission);
+        self.set_status(Tone::Error, text);
     }
 
     fn set_status(&mut self, tone: Tone, text: impl Into<String>) {
@@ -347,16 +379,24 @@ impl App {
         if self.overlay.is_some() {
             return self.overlay_key(&key);
         }
-        let ctxs: &[Ctx] = match self.screen {
+        match keys::lookup(&key, self.contexts()) {
+            Some(act) if !self.may(act) => {
+                self.refuse(act.needs());
+                Vec::new()
+            }
+            Some(act) => self.act(act, &key),
+            None => Vec::new(),
+        }
+    }
+
+    /// The key table's contexts of the screen, searched in this order.
+    pub fn contexts(&self) -> &'static [Ctx] {
+        match self.screen {
             Screen::List => &[Ctx::List, Ctx::Item, Ctx::Global],
             Screen::Detail => &[Ctx::Scroll, Ctx::Item, Ctx::Global],
             Screen::Sources => &[Ctx::Scroll, Ctx::Global],
             Screen::Log => &[Ctx::Scroll, Ctx::Log, Ctx::Global],
             Screen::Brief => &[Ctx::Brief, Ctx::Global],
-        };
-        match keys::lookup(&key, ctxs) {
-            Some(act) => self.act(act, &key),
-            None => Vec::new(),
         }
     }
 

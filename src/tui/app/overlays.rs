@@ -119,7 +119,8 @@ impl App {
     }
 
     fn help_key(&mut self, key: &KeyEvent, scroll: usize) -> (Option<Overlay>, Vec<Command>) {
-        let lines = view::help::lines(self.lang(), self.theme, self.size.0).len();
+        let lines =
+            view::help::lines(self.lang(), self.theme, self.session.role, self.size.0).len();
         let max = lines.saturating_sub(usize::from(self.size.1.saturating_sub(4)));
         let page = usize::from(self.size.1.saturating_sub(5)).max(1);
         let scroll = match keys::lookup(key, &[Ctx::Scroll, Ctx::Global]) {

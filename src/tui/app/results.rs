@@ -114,6 +114,20 @@ impl App {
             Done::BriefEdited { change, result } => self.brief_edited(change, result),
             Done::BriefPreview(result) => self.brief_previewed(result),
             Done::BriefExported(result) => self.brief_exported(result),
+            Done::Presence(present) => {
+                self.present = present;
+                Vec::new()
+            }
+            Done::Refused(permission) => {
+                // A form waiting for its save is let go: the save will not come.
+                match self.overlay.as_mut() {
+                    Some(Overlay::Annotate(f)) => f.saving = false,
+                    Some(Overlay::Text(f)) => f.saving = false,
+                    _ => {}
+                }
+                self.refuse(permission);
+                Vec::new()
+            }
             Done::Choices(choices) => {
                 if let Some(Overlay::Filter(menu)) = self.overlay.as_mut() {
                     menu.sources = choices.sources.clone();
@@ -144,6 +158,7 @@ impl App {
                     vec![Command::LoadSources { now: self.now }]
                 }
             }
+            Event::Presence => vec![Command::LoadPresence],
             Event::Rules => {
                 self.list.clear_rows();
                 let mut out = vec![self.query()];

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Europe::Stockholm;
 
-use super::words::status;
+use super::words::{permission, role, status};
 use super::{T, pick};
+use crate::access::{Permission, Role};
 use crate::brief::document::{Briefing, State};
 use crate::brief::edition::{BriefKind, EditionRef, Period};
 use crate::curation::Action;
@@ -98,6 +99,30 @@ pub fn already_acked(lang: Lang, who: &str) -> String {
         "{} {who}.",
         pick(lang, "Redan kvitterad av", "Already acknowledged by")
     )
+}
+
+/// Told when the session's role may not do something: the role, what was refused, and the
+/// least role that may.
+pub fn refused(lang: Lang, who: Role, what: Permission) -> String {
+    let needed = what.least_role();
+    let above = match needed {
+        Role::Admin => "",
+        _ => pick(lang, " eller högre", " or above"),
+    };
+    match lang {
+        Lang::Sv => format!(
+            "Din roll ({}) får inte {}; det kräver rollen {}{above}",
+            role(lang, who),
+            permission(lang, what),
+            role(lang, needed)
+        ),
+        Lang::En => format!(
+            "Your role ({}) may not {}; that needs the role {}{above}",
+            role(lang, who),
+            permission(lang, what),
+            role(lang, needed)
+        ),
+    }
 }
 
 /// Told when a tag cannot be used: what a tag may be, in the session's language (the reason
@@ -250,6 +275,22 @@ pub fn above(lang: Lang, n: usize) -> String {
 mod tests {
     use super::*;
     use crate::curation::Status;
+
+    #[test]
+    fn a_refusal_names_the_role_and_the_role_needed() {
+        assert_eq!(
+            refused(Lang::Sv, Role::Viewer, Permission::Acknowledge),
+            "Din roll (läsare) får inte kvittera; det kräver rollen tjänsteman i beredskap eller högre"
+        );
+        assert_eq!(
+            refused(Lang::En, Role::Viewer, Permission::Acknowledge),
+            "Your role (viewer) may not acknowledge items; that needs the role duty officer or above"
+        );
+        assert_eq!(
+            refused(Lang::En, Role::Analyst, Permission::ManageUsers),
+            "Your role (analyst) may not manage users; that needs the role admin"
+        );
+    }
 
     #[test]
     fn automatic_log_entries_read_as_sentences() {

@@ -38,7 +38,7 @@ pub enum T {
     KLevel, KPreview, KExport, KApprove, KBriefNew, HintsBrief, HintsPreview, BriefNoDraft,
     BriefNewHint, BriefDraftExists, BriefAlreadyApproved, BriefNoEvents, KeyMessages,
     NoKeyMessages, FocusAreas, Events, LevelL, SuggestedL, PeriodL, Draft, Approved, Exporting,
-    PreviewTitle, KeyMessagesHint, ApproveHint,
+    PreviewTitle, KeyMessagesHint, ApproveHint, AlsoHere,
 }
 
 impl T {
@@ -238,6 +238,7 @@ impl T {
             PreviewTitle => ("Förhandsvisning (Markdown)", "Preview (Markdown)"),
             KeyMessagesHint => ("Ctrl-S spara · Esc avbryt", "Ctrl-S save · Esc cancel"),
             ApproveHint => ("j/y = ja, n/Esc = nej", "y = yes, n/Esc = no"),
+            AlsoHere => ("Också här:", "Also here:"),
         }
     }
 }

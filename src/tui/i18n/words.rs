@@ -1,10 +1,11 @@
 //! The words for the domain's values in both languages: statuses, focus areas, severities,
-//! levels, alert states, poll outcomes, and the header's clock.
+//! levels, alert states, poll outcomes, roles and what they allow, and the header's clock.
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Europe::Stockholm;
 
 use super::{T, pick};
+use crate::access::{Permission, Role};
 use crate::curation::{Confidence, Relevance, Status};
 use crate::index::Focus;
 use crate::item::{Lifecycle, Severity};
@@ -17,6 +18,38 @@ pub fn status(lang: Lang, s: Status) -> &'static str {
         Status::Watching => ("bevakas", "watching"),
         Status::Handled => ("hanterad", "handled"),
         Status::Dismissed => ("avfärdad", "dismissed"),
+    };
+    pick(lang, sv, en)
+}
+
+/// A role's name.
+pub fn role(lang: Lang, r: Role) -> &'static str {
+    let (sv, en) = match r {
+        Role::Viewer => ("läsare", "viewer"),
+        Role::Duty => ("tjänsteman i beredskap", "duty officer"),
+        Role::Analyst => ("analytiker", "analyst"),
+        Role::Admin => ("administratör", "admin"),
+    };
+    pick(lang, sv, en)
+}
+
+/// What a permission allows, as the verb phrase of a refusal ("may not …").
+pub fn permission(lang: Lang, p: Permission) -> &'static str {
+    let (sv, en) = match p {
+        Permission::Read => ("läsa", "read"),
+        Permission::Acknowledge => ("kvittera", "acknowledge items"),
+        Permission::SetStatus => ("sätta status", "set an item's status"),
+        Permission::WriteLog => ("skriva i loggboken", "write the shift log"),
+        Permission::PollNow => ("hämta källorna nu", "poll the sources now"),
+        Permission::Annotate => ("annotera", "annotate items"),
+        Permission::OverrideTags => ("ändra taggar", "change tags"),
+        Permission::ComposeBriefing => (
+            "arbeta med lägesbilden (välja ut, sammanställa, godkänna, exportera)",
+            "work on the briefing (pick, compose, approve, export)",
+        ),
+        Permission::EditRules => ("ändra reglerna", "change the rules"),
+        Permission::ManageSources => ("hantera källor", "manage sources"),
+        Permission::ManageUsers => ("hantera användare", "manage users"),
     };
     pick(lang, sv, en)
 }

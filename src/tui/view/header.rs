@@ -1,5 +1,5 @@
-//! The header (Stockholm time, who is looking, source health at a glance), the critical banner
-//! and the overview of the five focus areas.
+//! The header (Stockholm time, who is looking and who else is here, source health at a glance),
+//! the critical banner and the overview of the five focus areas.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -10,16 +10,20 @@ use crate::health::PollStatus;
 use crate::index::{Activity, Focus};
 use crate::tui::app::App;
 use crate::tui::i18n::{self, T};
+use crate::tui::keys::Act;
 use crate::tui::safe;
+
+/// The most cells a user name takes in the header.
+const NAME_CELLS: usize = 16;
 
 /// The header row.
 pub fn header(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let lang = app.lang();
     let style = app.theme.header();
-    let left = format!(
+    let mut left = format!(
         " lage │ {} │ {}",
         i18n::clock(lang, app.now),
-        safe::truncate(&safe::line(&app.session.user), 16)
+        safe::truncate(&safe::line(&app.session.user), NAME_CELLS)
     );
     let mut right: Vec<Span<'static>> = Vec::new();
     if app.polling {
@@ -53,10 +57,17 @@ pub fn header(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         right.push(Span::raw(" "));
     }
-    frame.render_widget(Paragraph::new(left).style(style), area);
     let right_width: usize = right.iter().map(|s| safe::width(&s.content)).sum();
     let left_width = safe::width(&format!(" lage │ {} │ ", i18n::clock(lang, app.now))) + 1;
-    if right_width + left_width <= usize::from(area.width) {
+    let show_right = right_width + left_width <= usize::from(area.width);
+    // Who else is here goes after the user, in what the source health leaves (one cell apart).
+    let room = usize::from(area.width)
+        .saturating_sub(safe::width(&left) + 1)
+        .saturating_sub(if show_right { right_width } else { 0 });
+    let others: Vec<&(String, usize)> = app.others().collect();
+    left.push_str(&also_here(lang, &others, room));
+    frame.render_widget(Paragraph::new(left).style(style), area);
+    if show_right {
         frame.render_widget(
             Paragraph::new(Line::from(right))
                 .style(style)
@@ -64,6 +75,41 @@ pub fn header(frame: &mut Frame<'_>, area: Rect, app: &App) {
             area,
         );
     }
+}
+
+/// " │ Också här: anna, bo (2)" for the other users connected, as many names as fit in `room`
+/// cells and "+N" for the rest; empty when nobody else is here or not even "+N" fits. Names
+/// come from the users file but are cleaned like any text.
+fn also_here(lang: crate::tui::Lang, others: &[&(String, usize)], room: usize) -> String {
+    if others.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = others
+        .iter()
+        .map(|(user, sessions)| {
+            let name = safe::truncate(&safe::line(user), NAME_CELLS);
+            match sessions {
+                0 | 1 => name,
+                n => format!("{name} ({n})"),
+            }
+        })
+        .collect();
+    let head = format!(" │ {} ", T::AlsoHere.get(lang));
+    (0..=names.len())
+        .rev()
+        .map(|shown| {
+            let mut text = head.clone() + &names[..shown].join(", ");
+            let rest = names.len() - shown;
+            if rest > 0 {
+                if shown > 0 {
+                    text.push(' ');
+                }
+                text.push_str(&format!("+{rest}"));
+            }
+            text
+        })
+        .find(|text| safe::width(text) <= room)
+        .unwrap_or_default()
 }
 
 /// The banner for critical unacknowledged items: the newest one, and the key to acknowledge.
@@ -80,7 +126,12 @@ pub fn banner(frame: &mut Frame<'_>, area: Rect, app: &App) {
         1 => String::new(),
         n => format!(" {}", i18n::more(lang, n - 1)),
     };
-    let tail = format!("  [{}]{more} ", T::AckKey.get(lang));
+    // The key is offered only to a role that may acknowledge.
+    let tail = if app.may(Act::AckCritical) {
+        format!("  [{}]{more} ", T::AckKey.get(lang))
+    } else {
+        format!("{more} ")
+    };
     let head = format!(" ⚠ {} ", T::Critical.get(lang));
     let room = usize::from(area.width).saturating_sub(safe::width(&head) + safe::width(&tail));
     let text = format!("{head}{}{tail}", safe::fit(&what, room));
@@ -136,4 +187,40 @@ pub fn overview(frame: &mut Frame<'_>, area: Rect, app: &App) {
         rows.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(rows), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::Lang;
+
+    fn others(names: &[(&str, usize)]) -> Vec<(String, usize)> {
+        names.iter().map(|(u, n)| (u.to_string(), *n)).collect()
+    }
+
+    #[test]
+    fn who_else_is_here_fits_the_room_with_a_count_for_the_rest() {
+        let all = others(&[("anna", 1), ("bo", 2), ("cilla", 1)]);
+        let refs: Vec<&(String, usize)> = all.iter().collect();
+        assert_eq!(
+            also_here(Lang::Sv, &refs, 80),
+            " │ Också här: anna, bo (2), cilla"
+        );
+        assert_eq!(also_here(Lang::En, &refs, 25), " │ Also here: anna +2");
+        assert_eq!(also_here(Lang::En, &refs, 16), " │ Also here: +3");
+        assert_eq!(also_here(Lang::En, &refs, 5), "");
+        assert_eq!(also_here(Lang::En, &[], 80), "");
+    }
+
+    #[test]
+    fn names_are_cleaned_and_cut() {
+        let evil = others(&[
+            ("bo\u{1b}]0;x\u{7}", 1),
+            ("a-very-long-user-name-indeed", 1),
+        ]);
+        let refs: Vec<&(String, usize)> = evil.iter().collect();
+        let text = also_here(Lang::En, &refs, 200);
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(text.contains("a-very-long-use…"), "{text}");
+    }
 }

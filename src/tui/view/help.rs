@@ -1,33 +1,36 @@
-//! The help overlay: every key of the key table, grouped by where it applies, and what the
-//! list's marks mean. Built from `keys::KEYS`, the same table the key handling uses.
+//! The help overlay: every key of the key table the session's role may use, grouped by where it
+//! applies, and what the list's marks mean. Built from `keys::KEYS`, the same table the key
+//! handling uses.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use crate::access::Role;
 use crate::tui::Lang;
 use crate::tui::app::App;
 use crate::tui::i18n::T;
-use crate::tui::keys::{Ctx, KEYS};
+use crate::tui::keys::{Binding, Ctx, KEYS};
 use crate::tui::safe;
 use crate::tui::theme::Theme;
 
 const KEY_COLUMN: usize = 18;
 
-/// The help text's lines.
-pub fn lines(lang: Lang, theme: Theme, _width: u16) -> Vec<Line<'static>> {
+/// The help text's lines for `role` (keys it may not use are left out).
+pub fn lines(lang: Lang, theme: Theme, role: Role, _width: u16) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let mut last: Option<T> = None;
+    let usable: Vec<&Binding> = KEYS.iter().filter(|b| role.may(b.act.needs())).collect();
     // Bindings next to each other that do the same thing under the same heading (Ctrl-C and q
     // both quit) share one line, so the first page of help holds more.
     let mut i = 0;
-    while let Some(b) = KEYS.get(i) {
-        let same = KEYS[i..]
+    while let Some(b) = usable.get(i) {
+        let same = usable[i..]
             .iter()
             .take_while(|o| o.ctx.title() == b.ctx.title() && o.help == b.help)
             .count();
-        let group = &KEYS[i..i + same.max(1)];
+        let group = &usable[i..i + same.max(1)];
         i += same.max(1);
         let title = b.ctx.title();
         if last != Some(title) {
@@ -98,7 +101,7 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: usize) {
         .title(format!(" {} ", T::Keys.get(lang)))
         .title_bottom(format!(" {} ", T::HelpClose.get(lang)));
     let inner = block.inner(rect);
-    let lines = lines(lang, app.theme, area.width);
+    let lines = lines(lang, app.theme, app.role(), area.width);
     let height = usize::from(inner.height);
     let start = scroll.min(lines.len().saturating_sub(height));
     let shown: Vec<Line<'static>> = lines.into_iter().skip(start).take(height).collect();

@@ -2,6 +2,7 @@
 //! decision, an error, a link), else a reminder of the main keys. Failures show here and never
 //! as a popup that stops work.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,6 +12,7 @@ use crate::tui::Lang;
 use crate::tui::app::forms::PromptKind;
 use crate::tui::app::{App, Overlay, Screen, StatusLine, Tone};
 use crate::tui::i18n::{self, T};
+use crate::tui::keys;
 use crate::tui::safe;
 
 /// Where a link shown on the status line starts, and the text shown for it (cut to the width):
@@ -74,11 +76,30 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     Screen::Brief if app.brief.preview.is_some() => T::HintsPreview,
                     Screen::Brief => T::HintsBrief,
                 };
-                Line::styled(safe::truncate(hints.get(lang), width), t.dim())
+                Line::styled(safe::truncate(&usable_hints(app, hints), width), t.dim())
             }
         }
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The screen's key hints without the keys the session's role may not use. Each hint starts
+/// with its key as help writes it ("x kvittera", "J/K flytta", "1–5 nivå"); a one-character key
+/// is looked up in the key table of the screen, anything longer (Esc, Enter) only reads.
+fn usable_hints(app: &App, hints: T) -> String {
+    let usable = |part: &&str| {
+        let key = part.split(' ').next().unwrap_or_default();
+        let mut chars = key.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None | Some('/' | '–')) => {
+                let event = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+                keys::lookup(&event, app.contexts()).is_none_or(|act| app.may(act))
+            }
+            _ => true,
+        }
+    };
+    let parts: Vec<&str> = hints.get(app.lang()).split(" · ").filter(usable).collect();
+    parts.join(" · ")
 }
 
 /// The last `room` cells of `s`.
