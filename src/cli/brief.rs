@@ -9,17 +9,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{LangArg, Paths, format};
+use crate::audit::AuditEvent;
 use crate::brief::document::{SECTIONS, section};
-use crate::brief::edition::{BriefKind, Edition, EventNotes, Level};
+use crate::brief::edition::{BriefKind, Edition, EditionRef, EventNotes, Level};
 use crate::brief::export;
 use crate::brief::labels::BriefLang;
 use crate::brief::render::Format;
 use crate::brief::{Briefs, EditionId, period};
+use crate::config::Config;
 use crate::curation::local_author;
+use crate::store::Store;
 
 /// `lage brief ...`.
 #[derive(Debug, Subcommand)]
@@ -75,17 +78,17 @@ pub enum KindArg {
 pub struct ListArgs {
     /// One JSON object per edition.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 /// Options of `lage brief show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The edition: N (latest version) or N.V.
-    id: EditionId,
+    pub(super) id: EditionId,
     /// Every version of the edition, oldest first, instead.
     #[arg(long)]
-    versions: bool,
+    pub(super) versions: bool,
 }
 
 /// An edition and items.
@@ -152,13 +155,13 @@ pub struct EventArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The edition: N (latest version) or N.V.
-    id: EditionId,
+    pub(super) id: EditionId,
     /// The format.
     #[arg(long, value_enum)]
-    format: FormatArg,
+    pub(super) format: FormatArg,
     /// Write to FILE instead of stdout (written whole, then renamed into place).
     #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    pub(super) output: Option<PathBuf>,
 }
 
 /// The format on the command line.
@@ -232,49 +235,8 @@ pub fn brief(paths: &Paths, lang: LangArg, command: BriefCommand) -> anyhow::Res
             println!("{}", e.number);
             Ok(ExitCode::SUCCESS)
         }
-        BriefCommand::List(args) => {
-            let mut out = std::io::stdout().lock();
-            for e in briefs.list()? {
-                if args.json {
-                    let line = serde_json::json!({
-                        "number": e.number,
-                        "version": e.version,
-                        "kind": e.kind.as_str(),
-                        "from": e.period.from,
-                        "to": e.period.to,
-                        "week": e.period.week,
-                        "state": if e.is_approved() { "approved" } else { "draft" },
-                        "prepared_by": e.prepared.author,
-                        "approved_by": e.approved.as_ref().map(|a| &a.author),
-                        "approved_at": e.approved.as_ref().map(|a| a.at),
-                        "items": e.items.len(),
-                    });
-                    writeln!(out, "{}", format::json_safe(&line.to_string()))?;
-                } else {
-                    writeln!(out, "{}", list_line(&e))?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        BriefCommand::Show(args) => {
-            let editions = if args.versions {
-                briefs.versions(args.id.number)?
-            } else {
-                vec![briefs.get(&args.id)?]
-            };
-            if editions.is_empty() {
-                bail!(
-                    "no briefing edition {} (editions are listed by `lage brief list`)",
-                    args.id
-                );
-            }
-            let mut out = std::io::stdout().lock();
-            for e in &editions {
-                let doc = briefs.document(e, now)?;
-                write!(out, "{}", show_text(e, &doc))?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        BriefCommand::List(args) => list(&briefs, &args, &mut std::io::stdout().lock()),
+        BriefCommand::Show(args) => show(&briefs, &args, now, &mut std::io::stdout().lock()),
         BriefCommand::Add(args) => edited(briefs.add(&args.id, &args.items, &by, now)?),
         BriefCommand::Remove(args) => edited(briefs.remove(&args.id, &args.items, &by, now)?),
         BriefCommand::Set(args) => {
@@ -364,24 +326,126 @@ pub fn brief(paths: &Paths, lang: LangArg, command: BriefCommand) -> anyhow::Res
             edited(e)
         }
         BriefCommand::Export(args) => {
-            let edition = briefs.get(&args.id)?;
-            let format: Format = args.format.into();
-            let bytes = export::export(&briefs, &config, &edition, format, lang.into(), now)?;
+            let exported = render_export(&briefs, &config, &args, lang, now)?;
             match &args.output {
-                Some(path) => export::write_whole(path, &bytes)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => {
+                    export::write_whole(path, &exported.bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    record_export(&store, &by, &exported);
+                }
                 None => {
-                    if format == Format::Pdf && std::io::stdout().is_terminal() {
+                    if exported.format == Format::Pdf && std::io::stdout().is_terminal() {
                         bail!("a PDF is not for the terminal: give -o FILE or redirect stdout");
                     }
-                    let mut out = std::io::stdout().lock();
-                    out.write_all(&bytes)?;
-                    out.flush()?;
+                    write_export(&store, &by, &exported, &mut std::io::stdout().lock())?;
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `lage brief list`: writes every edition, newest first, to `out` as lines or JSON lines.
+pub fn list(briefs: &Briefs<'_>, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    for e in briefs.list()? {
+        if args.json {
+            let line = serde_json::json!({
+                "number": e.number,
+                "version": e.version,
+                "kind": e.kind.as_str(),
+                "from": e.period.from,
+                "to": e.period.to,
+                "week": e.period.week,
+                "state": if e.is_approved() { "approved" } else { "draft" },
+                "prepared_by": e.prepared.author,
+                "approved_by": e.approved.as_ref().map(|a| &a.author),
+                "approved_at": e.approved.as_ref().map(|a| a.at),
+                "items": e.items.len(),
+            });
+            writeln!(out, "{}", format::json_safe(&line.to_string()))?;
+        } else {
+            writeln!(out, "{}", list_line(&e))?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lage brief show`: writes the edition (or each of its versions) to `out`.
+pub fn show(
+    briefs: &Briefs<'_>,
+    args: &ShowArgs,
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let editions = if args.versions {
+        briefs.versions(args.id.number)?
+    } else {
+        vec![briefs.get(&args.id)?]
+    };
+    if editions.is_empty() {
+        bail!(
+            "no briefing edition {} (editions are listed by `lage brief list`)",
+            args.id
+        );
+    }
+    for e in &editions {
+        let doc = briefs.document(e, now)?;
+        write!(out, "{}", show_text(e, &doc))?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One edition exported in one format, not yet written anywhere.
+pub struct Exported {
+    /// The edition's version that was exported.
+    pub edition: EditionRef,
+    /// The format.
+    pub format: Format,
+    /// The document.
+    pub bytes: Vec<u8>,
+}
+
+/// Renders the edition `args` names in `args.format` (ignoring `args.output`).
+pub fn render_export(
+    briefs: &Briefs<'_>,
+    config: &Config,
+    args: &ExportArgs,
+    lang: LangArg,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Exported> {
+    let edition = briefs.get(&args.id)?;
+    let format: Format = args.format.into();
+    let bytes = export::export(briefs, config, &edition, format, lang.into(), now)?;
+    Ok(Exported {
+        edition: edition.reference(),
+        format,
+        bytes,
+    })
+}
+
+/// Writes an export to a stream (stdout, an SSH channel), recording in the audit log that
+/// `user` exported it: once the bytes are handed out, even if the reader then stops reading.
+pub fn write_export(
+    store: &Store,
+    user: &str,
+    exported: &Exported,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    record_export(store, user, exported);
+    out.write_all(&exported.bytes)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Records in the audit log that `user` exported `exported`.
+fn record_export(store: &Store, user: &str, exported: &Exported) {
+    store.audit().record(AuditEvent::BriefExported {
+        user: user.to_string(),
+        edition: exported.edition.to_string(),
+        format: exported.format.extension().to_string(),
+    });
 }
 
 fn list_line(e: &Edition) -> String {

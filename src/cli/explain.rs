@@ -1,8 +1,12 @@
 //! `lage rules explain ITEM_ID`: why a stored item carries each of its tags: the rules and
 //! their evidence as stored at tagging time, the manual decisions with who and when, and whether
-//! the rules on disk now would tag it differently.
+//! the rules on disk now would tag it differently. The body, [`explain_item`], writes to any
+//! writer and takes the rules to compare with, so a remote user (`remote.rs`) gets the same
+//! explanation against the rules the server has in force.
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::bail;
 use clap::Args;
@@ -13,6 +17,7 @@ use super::{Paths, format};
 use crate::item::Item;
 use crate::rules::RuleSet;
 use crate::rules::replay::delta;
+use crate::store::Store;
 use crate::tags::{EffectiveTag, OverrideAction, TagOverride, Tagging, effective};
 
 /// Options of `lage rules explain`.
@@ -20,15 +25,16 @@ use crate::tags::{EffectiveTag, OverrideAction, TagOverride, Tagging, effective}
 pub struct ExplainArgs {
     /// The item's id (as `lage items --json` shows it).
     #[arg(value_name = "ITEM_ID")]
-    id: String,
+    pub(super) id: String,
     #[command(flatten)]
-    rules: RulesDir,
+    pub(super) rules: RulesDir,
     /// Print one JSON object.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
-/// How the rules on disk now compare with the tags the item carries.
+/// How the rules on disk now (remotely: the rules in force) compare with the tags the item
+/// carries.
 #[derive(Debug, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 enum OnDisk {
@@ -56,9 +62,35 @@ struct Explained<'a> {
     on_disk: &'a OnDisk,
 }
 
-/// Explains one item's tags.
+/// Explains one item's tags, comparing them with the rules on disk now; prints to stdout.
 pub fn explain(paths: &Paths, args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let store = paths.open_store()?;
+    let against = Against {
+        label: "on disk now",
+        load: || load_on_disk(paths, &args.rules),
+    };
+    explain_item(&store, &args, against, &mut std::io::stdout().lock())
+}
+
+/// The rules an explanation compares an item's tags with.
+pub struct Against<F> {
+    /// How the text output names them: "on disk now", "in force now".
+    pub label: &'static str,
+    /// Gets them, or says why there are none to compare with; called once the item is found.
+    pub load: F,
+}
+
+/// Writes to `out` why the item `args` names in `store` carries each of its tags, and how the
+/// rules `against` gives would tag it. Ignores `args.rules`: `against` says where the rules are.
+pub fn explain_item<F>(
+    store: &Store,
+    args: &ExplainArgs,
+    against: Against<F>,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce() -> Result<Arc<RuleSet>, String>,
+{
     let Some(item) = store.item(&args.id)? else {
         bail!(
             "no item with id '{}' in the store (ids are listed by `lage items --json`)",
@@ -66,11 +98,16 @@ pub fn explain(paths: &Paths, args: ExplainArgs) -> anyhow::Result<ExitCode> {
         );
     };
     let overrides = store.tag_overrides(&item.id)?;
-    drop(store);
     let (tags, removed) = effective(&item.tagging, &overrides);
-    let (set, on_disk) = on_disk(paths, &args.rules, &item, &overrides, &tags);
+    let (set, on_disk) = match (against.load)() {
+        Ok(set) => {
+            let compared = compare(&set, &item, &overrides, &tags);
+            (Some(set), compared)
+        }
+        Err(reason) => (None, OnDisk::Unavailable { reason }),
+    };
     if args.json {
-        let out = Explained {
+        let explained = Explained {
             id: &item.id,
             title: &item.title,
             tags: &tags,
@@ -79,23 +116,29 @@ pub fn explain(paths: &Paths, args: ExplainArgs) -> anyhow::Result<ExitCode> {
             overrides: &overrides,
             on_disk: &on_disk,
         };
-        println!(
+        writeln!(
+            out,
             "{}",
-            format::json_safe(&serde_json::to_string_pretty(&out)?)
-        );
+            format::json_safe(&serde_json::to_string_pretty(&explained)?)
+        )?;
+        out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    // Rule origins (file:line) only when the rules on disk are the ones that tagged the item.
+    // Rule origins (file:line) only when the rules compared with are the ones that tagged the
+    // item.
     let set = set.filter(|s| s.version() == item.tagging.rules_version);
-    print_item(&item);
-    print_tags(&item.tagging, &tags, &overrides, set.as_ref());
-    print_removed(&item.tagging, &overrides, set.as_ref());
+    let set = set.as_deref();
+    print_item(out, &item)?;
+    print_tags(out, &item.tagging, &tags, &overrides, set)?;
+    print_removed(out, &item.tagging, &overrides, set)?;
+    let label = against.label;
     match &on_disk {
         OnDisk::Unchanged { version } => {
-            println!(
-                "\nwith the rules on disk now ({}): unchanged",
+            writeln!(
+                out,
+                "\nwith the rules {label} ({}): unchanged",
                 short(version)
-            );
+            )?;
         }
         OnDisk::Changed {
             version,
@@ -107,22 +150,24 @@ pub fn explain(paths: &Paths, args: ExplainArgs) -> anyhow::Result<ExitCode> {
                 .map(|t| format!("+{}", format::safe(t)))
                 .chain(removed.iter().map(|t| format!("-{}", format::safe(t))))
                 .collect();
-            println!(
-                "\nwith the rules on disk now ({}): {}",
+            writeln!(
+                out,
+                "\nwith the rules {label} ({}): {}",
                 short(version),
                 changes.join(" ")
-            );
+            )?;
         }
         OnDisk::Unavailable { reason } => {
-            println!("\nwith the rules on disk now: {}", format::safe(reason));
+            writeln!(out, "\nwith the rules {label}: {}", format::safe(reason))?;
         }
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_item(item: &Item) {
-    println!("item {}", format::safe(&item.id));
-    println!("  {}", item.title);
+fn print_item(out: &mut dyn Write, item: &Item) -> std::io::Result<()> {
+    writeln!(out, "item {}", format::safe(&item.id))?;
+    writeln!(out, "  {}", item.title)?;
     let mut facts = format!(
         "  source {} ({}), published {}",
         format::safe(&item.source),
@@ -142,23 +187,28 @@ fn print_item(item: &Item) {
     if item.tagging.priority != 0 {
         facts.push_str(&format!(", priority {}", item.tagging.priority));
     }
-    println!("{facts}");
+    writeln!(out, "{facts}")
 }
 
 fn print_tags(
+    out: &mut dyn Write,
     tagging: &Tagging,
     tags: &[EffectiveTag],
     overrides: &[TagOverride],
     set: Option<&RuleSet>,
-) {
+) -> std::io::Result<()> {
     // An item no rule fired on is stored without its tagging, version included.
     if tagging.rules_version.is_empty() {
-        println!("\ntags (no rule fired):");
+        writeln!(out, "\ntags (no rule fired):")?;
     } else {
-        println!("\ntags (rules version {}):", short(&tagging.rules_version));
+        writeln!(
+            out,
+            "\ntags (rules version {}):",
+            short(&tagging.rules_version)
+        )?;
     }
     if tags.is_empty() {
-        println!("  none");
+        writeln!(out, "  none")?;
     }
     for tag in tags {
         let mut line = format!("  #{}", format::safe(&tag.tag));
@@ -166,55 +216,70 @@ fn print_tags(
             line.push_str(&format!(" {} added", format::MANUAL_MARK));
             line.push_str(&decided(overrides, &tag.tag));
         }
-        println!("{line}");
+        writeln!(out, "{line}")?;
         let matches: Vec<_> = tagging
             .matches
             .iter()
             .filter(|m| m.tags.contains(&tag.tag))
             .collect();
         if matches.is_empty() {
-            println!("    no rule gives it");
+            writeln!(out, "    no rule gives it")?;
         }
         for m in matches {
-            print_rule_match(set, m);
+            print_rule_match(out, set, m)?;
         }
     }
+    Ok(())
 }
 
 /// Every tag whose latest manual decision is a removal: those the rules give with their
 /// evidence, the others as standing decisions (no rule can give them to this item).
-fn print_removed(tagging: &Tagging, overrides: &[TagOverride], set: Option<&RuleSet>) {
+fn print_removed(
+    out: &mut dyn Write,
+    tagging: &Tagging,
+    overrides: &[TagOverride],
+    set: Option<&RuleSet>,
+) -> std::io::Result<()> {
     let mut latest = crate::tags::latest_decisions(overrides);
     latest.retain(|o| o.action == OverrideAction::Remove);
     if latest.is_empty() {
-        return;
+        return Ok(());
     }
     latest.sort_by(|a, b| a.tag.cmp(&b.tag));
-    println!("\nremoved by hand:");
+    writeln!(out, "\nremoved by hand:")?;
     for o in latest {
-        println!(
+        writeln!(
+            out,
             "  #{} {} removed by {}",
             format::safe(&o.tag),
             format::MANUAL_MARK,
             who_when_why(o)
-        );
+        )?;
         let matches: Vec<_> = tagging
             .matches
             .iter()
             .filter(|m| m.tags.contains(&o.tag))
             .collect();
         if matches.is_empty() {
-            println!("    the rules did not give it; it stays off if they do");
+            writeln!(
+                out,
+                "    the rules did not give it; it stays off if they do"
+            )?;
         }
         for m in matches {
-            print_rule_match(set, m);
+            print_rule_match(out, set, m)?;
         }
     }
+    Ok(())
 }
 
-fn print_rule_match(set: Option<&RuleSet>, m: &crate::tags::RuleMatch) {
+fn print_rule_match(
+    out: &mut dyn Write,
+    set: Option<&RuleSet>,
+    m: &crate::tags::RuleMatch,
+) -> std::io::Result<()> {
     let empty = RuleSet::empty();
-    print_match(set.unwrap_or(&empty), m, 4);
+    print_match(out, set.unwrap_or(&empty), m, 4)
 }
 
 /// ` by anna at 2026-11-25 11:02: "why"` for the latest decision on `tag`.
@@ -245,47 +310,27 @@ fn short(version: &str) -> &str {
     version.get(..12).unwrap_or(version)
 }
 
-/// Tags the item with the rules on disk and compares the effective tags, overrides applied to
-/// both sides. Never fails: when there is nothing to compare with, says why.
-fn on_disk(
-    paths: &Paths,
-    rules: &RulesDir,
-    item: &Item,
-    overrides: &[TagOverride],
-    now: &[EffectiveTag],
-) -> (Option<RuleSet>, OnDisk) {
-    let dir = match rules.resolve(paths) {
-        Ok((dir, _)) => dir,
-        Err(e) => {
-            return (
-                None,
-                OnDisk::Unavailable {
-                    reason: format!("{e:#}"),
-                },
-            );
-        }
-    };
-    let set = match RuleSet::load_dir(&dir) {
-        Ok(set) => set,
-        Err(errors) => {
-            return (
-                None,
-                OnDisk::Unavailable {
-                    reason: format!(
-                        "the rules in {} do not compile ({} errors; see `lage rules check`)",
-                        dir.display(),
-                        errors.0.len()
-                    ),
-                },
-            );
-        }
-    };
+/// The rules on disk now (`--rules DIR`, else the config's), or why there are none to compare
+/// with.
+fn load_on_disk(paths: &Paths, rules: &RulesDir) -> Result<Arc<RuleSet>, String> {
+    let (dir, _) = rules.resolve(paths).map_err(|e| format!("{e:#}"))?;
+    RuleSet::load_dir(&dir).map(Arc::new).map_err(|errors| {
+        format!(
+            "the rules in {} do not compile ({} errors; see `lage rules check`)",
+            dir.display(),
+            errors.0.len()
+        )
+    })
+}
+
+/// Tags the item with `set` and compares the effective tags, overrides applied to both sides.
+fn compare(set: &RuleSet, item: &Item, overrides: &[TagOverride], now: &[EffectiveTag]) -> OnDisk {
     let (then, _) = effective(&set.tag(item), overrides);
     let names =
         |tags: &[EffectiveTag]| -> Vec<String> { tags.iter().map(|t| t.tag.clone()).collect() };
     let (added, removed) = delta(&names(now), &names(&then));
     let version = set.version().to_string();
-    let on_disk = if added.is_empty() && removed.is_empty() {
+    if added.is_empty() && removed.is_empty() {
         OnDisk::Unchanged { version }
     } else {
         OnDisk::Changed {
@@ -293,6 +338,5 @@ fn on_disk(
             added,
             removed,
         }
-    };
-    (Some(set), on_disk)
+    }
 }

@@ -1,5 +1,6 @@
 //! `lage items`: stored items, newest first.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -9,7 +10,7 @@ use clap::Args;
 use super::{Paths, format};
 use crate::config::parse_duration;
 use crate::item::{Item, Lifecycle, Severity};
-use crate::store::ItemQuery;
+use crate::store::{ItemQuery, Store};
 use crate::tags::{EffectiveTag, TagOverride, effective, tag_under, validate_tag};
 
 /// Options of `lage items`.
@@ -36,24 +37,50 @@ pub struct ItemsArgs {
     pub ndjson: bool,
 }
 
-/// Lists items.
+/// Lists items: reads the options, opens the store in the data dir, prints to stdout.
 pub fn items(paths: &Paths, args: ItemsArgs) -> anyhow::Result<ExitCode> {
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| parse_since(s, Utc::now()))
-        .transpose()?;
-    let filter = args
-        .tag
-        .as_deref()
-        .map(|t| {
-            let t = t.trim_end_matches('/');
-            validate_tag(t)
-                .map(|()| t.to_string())
-                .map_err(|e| anyhow::anyhow!("--tag: invalid tag '{t}': {e}"))
-        })
-        .transpose()?;
+    let query = ItemsQuery::new(args, Utc::now())?;
     let store = paths.open_store()?;
+    list(&store, query, &mut std::io::stdout().lock())
+}
+
+/// The options of `lage items`, checked: a bad `--since` or `--tag` is refused before the store
+/// is opened.
+pub struct ItemsQuery {
+    since: Option<DateTime<Utc>>,
+    tag: Option<String>,
+    args: ItemsArgs,
+}
+
+impl ItemsQuery {
+    /// Checks `--since` (read relative to `now`) and `--tag`.
+    pub fn new(args: ItemsArgs, now: DateTime<Utc>) -> anyhow::Result<ItemsQuery> {
+        let since = args
+            .since
+            .as_deref()
+            .map(|s| parse_since(s, now))
+            .transpose()?;
+        let tag = args
+            .tag
+            .as_deref()
+            .map(|t| {
+                let t = t.trim_end_matches('/');
+                validate_tag(t)
+                    .map(|()| t.to_string())
+                    .map_err(|e| anyhow::anyhow!("--tag: invalid tag '{t}': {e}"))
+            })
+            .transpose()?;
+        Ok(ItemsQuery { since, tag, args })
+    }
+}
+
+/// Writes the items `query` selects from `store` to `out`, as lines, a JSON array or NDJSON.
+pub fn list(store: &Store, query: ItemsQuery, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let ItemsQuery {
+        since,
+        tag: filter,
+        args,
+    } = query;
     let items = store.items(&ItemQuery {
         since,
         source: args.source,
@@ -79,29 +106,35 @@ pub fn items(paths: &Paths, args: ItemsArgs) -> anyhow::Result<ExitCode> {
             .into_iter()
             .map(|(i, tags, removed)| Listed::new(i, tags, removed, now))
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}",
             format::json_safe(&serde_json::to_string_pretty(&listed)?)
-        );
+        )?;
     } else if args.ndjson {
         for (item, tags, removed) in listed {
             let listed = Listed::new(item, tags, removed, now);
-            println!("{}", format::json_safe(&serde_json::to_string(&listed)?));
+            writeln!(
+                out,
+                "{}",
+                format::json_safe(&serde_json::to_string(&listed)?)
+            )?;
         }
     } else {
         for (item, tags, _) in &listed {
-            println!("{}", format::item_line(item, tags, now));
+            writeln!(out, "{}", format::item_line(item, tags, now))?;
         }
         if listed.iter().any(|(i, _, _)| i.date_is_first_seen()) {
-            println!("(* = the source gave no date; first-seen time shown)");
+            writeln!(out, "(* = the source gave no date; first-seen time shown)")?;
         }
         if listed
             .iter()
             .any(|(_, tags, _)| tags.iter().any(|t| t.manual))
         {
-            println!("({} = tag set by hand)", format::MANUAL_MARK);
+            writeln!(out, "({} = tag set by hand)", format::MANUAL_MARK)?;
         }
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -11,6 +11,7 @@ mod items;
 pub mod logging;
 mod opml;
 mod poll;
+pub mod remote;
 mod replay;
 mod rules;
 mod sources;

@@ -4,9 +4,11 @@
 //!
 //! `check` and `test` need no data dir (they can run while `lage run` holds it); `explain` and
 //! `replay` read the store. Rule terms and feed text are untrusted on the terminal: everything
-//! printed goes through `format`'s cleaning helpers.
+//! printed goes through `format`'s cleaning helpers. `test` and `explain` are also run for
+//! remote users (`remote.rs`) with the server's rules, which is why their bodies write to a
+//! writer rather than to stdout.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -54,16 +56,16 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct TestArgs {
     #[command(flatten)]
-    rules: RulesDir,
+    pub(super) rules: RulesDir,
     /// The text to tag (the item's body) [default: read from stdin]
     #[arg(long, value_name = "TEXT", conflicts_with = "file")]
-    text: Option<String>,
+    pub(super) text: Option<String>,
     /// Read the text to tag from this file.
     #[arg(long, value_name = "FILE")]
-    file: Option<PathBuf>,
+    pub(super) file: Option<PathBuf>,
     /// The item's title.
     #[arg(long, value_name = "TITLE")]
-    title: Option<String>,
+    pub(super) title: Option<String>,
     /// The source kind the item comes from (for rules with `kinds`).
     #[arg(long, value_name = "KIND", default_value = "rss")]
     kind: String,
@@ -205,8 +207,66 @@ fn test(paths: &Paths, args: TestArgs) -> anyhow::Result<ExitCode> {
         Some(c) => Some(c),
         None => paths.load_config().ok(),
     };
-    let severity = args
-        .severity
+    let severity = test_severity(&args)?;
+    let text = match (&args.text, &args.file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(file)) => read_text_file(file)?,
+        (None, None) => read_stdin(args.title.is_some())?,
+    };
+    let nothing = "nothing to tag: pass --text, --file or --title, or pipe the text on stdin";
+    let test = Test {
+        set: &set,
+        config: config.as_ref(),
+        severity,
+        text,
+        nothing,
+    };
+    trace(test, args, &mut std::io::stdout().lock())
+}
+
+/// Why `rules test` with these options cannot run for a remote user, if it cannot: the rule
+/// directory and the file would be paths on the server, and there is no stdin to read.
+pub fn remote_test_refusal(args: &TestArgs) -> Option<&'static str> {
+    if args.rules.dir.is_some() {
+        Some(
+            "--rules is not available over SSH: it names a directory on the server; the rules in force are used",
+        )
+    } else if args.file.is_some() {
+        Some(
+            "--file is not available over SSH: it names a file on the server; give the text with --text",
+        )
+    } else if args.text.is_none() && args.title.is_none() {
+        Some(
+            "reading the text from stdin is not available over SSH: give it with --text (or --title)",
+        )
+    } else {
+        None
+    }
+}
+
+/// `rules test` for a remote user: tags `--text` (or just `--title`) with `set`, the rules in
+/// force, and `config`'s area of interest, printing to `out`. Call only after
+/// [`remote_test_refusal`] found nothing to refuse.
+pub fn test_served(
+    set: &RuleSet,
+    config: &Config,
+    args: TestArgs,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<ExitCode> {
+    let severity = test_severity(&args)?;
+    let test = Test {
+        set,
+        config: Some(config),
+        severity,
+        text: args.text.clone().unwrap_or_default(),
+        nothing: "nothing to tag: pass --text or --title",
+    };
+    trace(test, args, out)
+}
+
+/// `--severity`, read.
+fn test_severity(args: &TestArgs) -> anyhow::Result<Option<Severity>> {
+    args.severity
         .as_deref()
         .map(|s| {
             Severity::parse(s).with_context(|| {
@@ -215,14 +275,30 @@ fn test(paths: &Paths, args: TestArgs) -> anyhow::Result<ExitCode> {
                 )
             })
         })
-        .transpose()?;
-    let text = match (&args.text, &args.file) {
-        (Some(text), _) => text.clone(),
-        (None, Some(file)) => read_text_file(file)?,
-        (None, None) => read_stdin(args.title.is_some())?,
-    };
+        .transpose()
+}
+
+/// What `rules test` tags with, besides its options: the rules, the config (for the area of
+/// interest), the severity and text already read, and what to say when there is nothing to tag.
+struct Test<'a> {
+    set: &'a RuleSet,
+    config: Option<&'a Config>,
+    severity: Option<Severity>,
+    text: String,
+    nothing: &'a str,
+}
+
+/// Tags the item `test` and `args` describe and writes the tags, evidence and near misses.
+fn trace(test: Test<'_>, args: TestArgs, out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
+    let Test {
+        set,
+        config,
+        severity,
+        text,
+        nothing,
+    } = test;
     if text.trim().is_empty() && args.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
-        bail!("nothing to tag: pass --text, --file or --title, or pipe the text on stdin");
+        bail!("{nothing}");
     }
     let raw = RawItem {
         title: args.title.map(RawText::plain),
@@ -240,17 +316,19 @@ fn test(paths: &Paths, args: TestArgs) -> anyhow::Result<ExitCode> {
     item.local = local;
     let (tagging, misses) = set.trace(&item);
     if args.json {
-        let out = Traced {
+        let traced = Traced {
             tagging: &tagging,
             misses: misses.iter().map(MissJson::from).collect(),
         };
-        println!(
+        writeln!(
+            out,
             "{}",
-            format::json_safe(&serde_json::to_string_pretty(&out)?)
-        );
+            format::json_safe(&serde_json::to_string_pretty(&traced)?)
+        )?;
     } else {
-        print_trace(&set, &tagging, &misses);
+        print_trace(out, set, &tagging, &misses)?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -312,64 +390,78 @@ impl<'a> From<&'a Miss> for MissJson<'a> {
     }
 }
 
-/// Prints the tags of a traced item, each with its firing rules and their evidence, then the
+/// Writes the tags of a traced item, each with its firing rules and their evidence, then the
 /// near misses.
-fn print_trace(set: &RuleSet, tagging: &Tagging, misses: &[Miss]) {
+fn print_trace(
+    out: &mut dyn Write,
+    set: &RuleSet,
+    tagging: &Tagging,
+    misses: &[Miss],
+) -> std::io::Result<()> {
     if tagging.tags.is_empty() {
-        println!("tags: none");
+        writeln!(out, "tags: none")?;
     } else {
         let tags: Vec<String> = tagging
             .tags
             .iter()
             .map(|t| format!("#{}", format::safe(t)))
             .collect();
-        println!("tags: {}", tags.join(" "));
+        writeln!(out, "tags: {}", tags.join(" "))?;
     }
     if let Some(severity) = tagging.severity {
-        println!("severity raised to {}", severity.as_str());
+        writeln!(out, "severity raised to {}", severity.as_str())?;
     }
     if tagging.priority != 0 {
-        println!("priority {}", tagging.priority);
+        writeln!(out, "priority {}", tagging.priority)?;
     }
     for tag in &tagging.tags {
-        println!("\n#{}", format::safe(tag));
+        writeln!(out, "\n#{}", format::safe(tag))?;
         for m in tagging.matches.iter().filter(|m| m.tags.contains(tag)) {
-            print_match(set, m, 2);
+            print_match(out, set, m, 2)?;
         }
     }
     if misses.is_empty() {
-        println!("\nnear misses: none");
+        writeln!(out, "\nnear misses: none")?;
     } else {
-        println!("\nnear misses:");
+        writeln!(out, "\nnear misses:")?;
         for miss in misses {
-            println!(
+            writeln!(
+                out,
                 "  rule '{}'{}: score {}, threshold {}: {}",
                 format::safe(&miss.rule),
                 rule_origin(set, &miss.rule),
                 miss.score,
                 miss.threshold,
                 format::safe(&miss.reason)
-            );
+            )?;
             for e in &miss.evidence {
-                println!("{}", format::evidence_line(e, 4));
+                writeln!(out, "{}", format::evidence_line(e, 4))?;
             }
         }
     }
+    Ok(())
 }
 
-/// A firing rule's header line and its evidence lines.
-pub fn print_match(set: &RuleSet, m: &RuleMatch, indent: usize) {
-    println!(
+/// Writes a firing rule's header line and its evidence lines.
+pub fn print_match(
+    out: &mut dyn Write,
+    set: &RuleSet,
+    m: &RuleMatch,
+    indent: usize,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{:indent$}rule '{}'{}: score {}, threshold {}",
         "",
         format::safe(&m.rule),
         rule_origin(set, &m.rule),
         m.score,
         m.threshold
-    );
+    )?;
     for e in &m.evidence {
-        println!("{}", format::evidence_line(e, indent + 2));
+        writeln!(out, "{}", format::evidence_line(e, indent + 2))?;
     }
+    Ok(())
 }
 
 /// ` (file:line)` of a rule in `set`, or nothing when the set has no rule of that name.

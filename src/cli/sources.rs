@@ -1,12 +1,15 @@
 //! `lage sources`: the configured sources with their stored health.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
 
 use super::{Paths, format};
+use crate::config::Config;
 use crate::health::SourceState;
+use crate::store::Store;
 
 /// Options of `lage sources`.
 #[derive(Debug, Args)]
@@ -29,10 +32,20 @@ struct SourceHealth<'a> {
     state: SourceState,
 }
 
-/// Lists sources and their health.
+/// Lists sources and their health: loads the config, opens the store, prints to stdout.
 pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
     let config = paths.load_config()?;
     let store = paths.open_store()?;
+    list(&config, &store, args, &mut std::io::stdout().lock())
+}
+
+/// Writes `config`'s sources with their health from `store` to `out`, as a table or JSON.
+pub fn list(
+    config: &Config,
+    store: &Store,
+    args: SourcesArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
     let mut rows = Vec::new();
     for s in &config.sources {
         rows.push(SourceHealth {
@@ -47,16 +60,19 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
         });
     }
     if args.json {
-        println!(
+        writeln!(
+            out,
             "{}",
             format::json_safe(&serde_json::to_string_pretty(&rows)?)
-        );
+        )?;
+        out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    writeln!(
+        out,
         "{:<24} {:<16} {:<8} {:<12} {:<16} {:<16} last error",
         "id", "kind", "enabled", "status", "last success", "next poll"
-    );
+    )?;
     for row in &rows {
         let state = &row.state;
         let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
@@ -71,7 +87,8 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
             ),
             _ => "-".into(),
         };
-        println!(
+        writeln!(
+            out,
             "{:<24} {:<16} {:<8} {:<12} {:<16} {:<16} {error}",
             format::truncate(row.id, 24),
             row.kind,
@@ -83,10 +100,11 @@ pub fn sources(paths: &Paths, args: SourcesArgs) -> anyhow::Result<ExitCode> {
             } else {
                 "-".into()
             },
-        );
+        )?;
         for warning in &state.warnings {
-            println!("    warning: {}", format::safe(warning));
+            writeln!(out, "    warning: {}", format::safe(warning))?;
         }
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
