@@ -36,14 +36,18 @@ const LOG_ENTRIES: usize = 500;
 pub fn authorize(core: &Core, user: &str, role: Role, command: &Command) -> Result<(), Done> {
     let permission = command.permission();
     access::check(user, role, permission).map_err(|refused| {
-        // The audit log also writes the line to `tracing`.
-        core.store().audit().record(AuditEvent::Refused {
-            user: refused.user,
-            role: refused.role.to_string(),
-            what: refused.what.to_string(),
-        });
+        audit_refusal(core, refused);
         Done::Refused(permission)
     })
+}
+
+/// Writes a refusal to the audit log (which also writes the line to `tracing`).
+fn audit_refusal(core: &Core, refused: access::Refused) {
+    core.store().audit().record(AuditEvent::Refused {
+        user: refused.user,
+        role: refused.role.to_string(),
+        what: refused.what.to_string(),
+    });
 }
 
 /// Runs one blocking command for `user` with `role`, once [`authorize`] let it; `None` for
@@ -179,6 +183,13 @@ pub fn blocking(core: &Core, user: &str, role: Role, command: Command) -> Option
         Command::LoadPresence => Done::Presence(core.present()),
         Command::PollNow => {
             core.poll_now();
+            return None;
+        }
+        Command::AuditRefusal(permission) => {
+            // Only a real refusal is recorded, whatever the app asked.
+            if let Err(refused) = access::check(user, role, permission) {
+                audit_refusal(core, refused);
+            }
             return None;
         }
         Command::Emit(_) | Command::Quit => return None,

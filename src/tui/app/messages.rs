@@ -220,6 +220,9 @@ pub enum Command {
     LoadPresence,
     /// Polls every source now.
     PollNow,
+    /// Records in the audit log that a key was refused for want of `permission` (the app has
+    /// already said so on the status line).
+    AuditRefusal(Permission),
     /// Writes an escape sequence after the next frame.
     Emit(Osc),
     /// Sets "last looked" and ends the dashboard.
@@ -252,6 +255,7 @@ impl Command {
             | Command::LoadBrief { .. }
             | Command::PreviewBrief { .. }
             | Command::LoadPresence
+            | Command::AuditRefusal(_)
             | Command::Emit(_)
             | Command::Quit => Permission::Read,
         }

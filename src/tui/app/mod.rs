@@ -382,7 +382,7 @@ impl App {
         match keys::lookup(&key, self.contexts()) {
             Some(act) if !self.may(act) => {
                 self.refuse(act.needs());
-                Vec::new()
+                vec![Command::AuditRefusal(act.needs())]
             }
             Some(act) => self.act(act, &key),
             None => Vec::new(),
