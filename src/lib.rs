@@ -26,6 +26,7 @@ pub mod opml;
 pub mod poll;
 pub mod rules;
 pub mod source;
+pub mod ssh;
 pub mod store;
 pub mod tags;
 pub mod time;

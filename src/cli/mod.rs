@@ -14,6 +14,7 @@ mod poll;
 pub mod remote;
 mod replay;
 mod rules;
+mod serve;
 mod sources;
 mod tag;
 
@@ -89,6 +90,8 @@ pub enum Command {
     /// Compose, approve and export briefings (the weekly lägesbild, incident reports).
     #[command(subcommand)]
     Brief(brief::BriefCommand),
+    /// Serve the picture over SSH: the pipeline, the store and a dashboard per SSH session.
+    Serve(serve::ServeArgs),
 }
 
 /// Options of `lage demo`.
@@ -147,6 +150,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::import(&paths, args),
         Command::Demo(args) => demo::demo(args, lang.into()).await,
         Command::Brief(cmd) => brief::brief(&paths, lang, cmd),
+        Command::Serve(args) => serve::serve(&paths, args, lang.into()).await,
     }
 }
 

@@ -26,6 +26,21 @@ pub enum LockError {
         /// The holder's pid, if it wrote one.
         pid: Option<u32>,
     },
+    /// `lage serve` holds it: the way in is over SSH.
+    #[error(
+        "data dir {} is served by `lage serve` (pid {pid}) on {addr}; work through it: `ssh -p {port} USER@{host}` for the dashboard, or `ssh -p {port} USER@{host} items --since 1h` for a command (items, sources, rules test|explain, brief list|show|export)",
+        dir.display(),
+        port = addr.port(),
+        host = if addr.ip().is_unspecified() || addr.ip().is_loopback() { "localhost".to_string() } else { addr.ip().to_string() }
+    )]
+    Served {
+        /// The data dir.
+        dir: PathBuf,
+        /// The server's pid.
+        pid: u32,
+        /// Where it listens.
+        addr: std::net::SocketAddr,
+    },
     /// The lock file could not be created or locked.
     #[error("cannot lock data dir {}: {source}", dir.display())]
     Io {
@@ -56,9 +71,19 @@ impl DirLock {
             Err(TryLockError::WouldBlock) => {
                 let mut text = String::new();
                 let _ = file.read_to_string(&mut text);
+                let pid: Option<u32> = text.trim().parse().ok();
+                if let Some(pid) = pid
+                    && let Some(addr) = super::serving::announced(dir, pid)
+                {
+                    return Err(LockError::Served {
+                        dir: dir.to_path_buf(),
+                        pid,
+                        addr,
+                    });
+                }
                 return Err(LockError::Busy {
                     dir: dir.to_path_buf(),
-                    pid: text.trim().parse().ok(),
+                    pid,
                 });
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),

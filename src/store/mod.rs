@@ -41,6 +41,7 @@ mod migrate;
 mod poll_days;
 mod postings;
 mod search;
+pub mod serving;
 mod summary;
 mod terms;
 #[cfg(test)]

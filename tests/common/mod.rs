@@ -6,6 +6,7 @@
 
 pub mod keys;
 pub mod screen;
+pub mod serve;
 mod server;
 mod tmux;
 pub mod world;

@@ -1,0 +1,186 @@
+//! What runs on an accepted channel: the dashboard (the same `tui::run` as the local terminal,
+//! on the channel's backend) or one command, and how each ends (exit status, EOF, close).
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::Stream;
+use ratatui::Terminal;
+use russh::ChannelId;
+use russh::server::Handle;
+use tokio::sync::mpsc;
+
+use super::ExecFn;
+use super::channel::{ChannelBackend, ChannelWriter, QUEUE, SharedSize};
+use crate::access::Role;
+use crate::core::Core;
+use crate::tui::{self, Input};
+
+/// Output of a command is sent in chunks of at most this many bytes.
+const CHUNK: usize = 32 * 1024;
+
+/// Runs the dashboard on `channel` until the user quits, the client goes away or no input
+/// arrives for `idle`.
+pub(super) async fn dashboard(
+    core: Core,
+    handle: Handle,
+    channel: ChannelId,
+    session: tui::Session,
+    size: Arc<SharedSize>,
+    input: mpsc::Receiver<Input>,
+    idle: Duration,
+) {
+    let user = session.user.clone();
+    let (tx, rx) = mpsc::channel::<Bytes>(QUEUE);
+    let forward = tokio::spawn(forward(handle.clone(), channel, rx));
+    let idled = Arc::new(AtomicBool::new(false));
+    let mut backend = ChannelBackend::new(ChannelWriter::new(tx), size);
+    let outcome = match backend.enter().and_then(|()| Terminal::new(backend)) {
+        Ok(mut terminal) => {
+            let result = tui::run(
+                &mut terminal,
+                until_idle(input, idle, idled.clone()),
+                core,
+                session,
+            )
+            .await;
+            let _ = terminal.backend_mut().leave();
+            result.map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    // The terminal (and its queue) is gone: the forwarder sends what is left, then ends.
+    let _ = forward.await;
+    let (status, message) = match outcome {
+        Ok(()) if idled.load(Ordering::Relaxed) => (
+            0,
+            Some(format!(
+                "lage: closed after {} without input\r\n",
+                humantime::format_duration(idle)
+            )),
+        ),
+        Ok(()) => (0, None),
+        Err(e) => {
+            tracing::warn!("dashboard of {user} ended: {e}");
+            (1, Some(format!("lage: the dashboard stopped: {e}\r\n")))
+        }
+    };
+    if let Some(message) = message {
+        let _ = handle.extended_data(channel, 1, Bytes::from(message)).await;
+    }
+    finish(&handle, channel, status).await;
+}
+
+/// The input stream, ending when nothing arrives for `idle` (and saying so in `idled`).
+fn until_idle(
+    input: mpsc::Receiver<Input>,
+    idle: Duration,
+    idled: Arc<AtomicBool>,
+) -> impl Stream<Item = Input> + Unpin + Send {
+    Box::pin(futures_util::stream::unfold(
+        (input, idled),
+        move |(mut input, idled)| async move {
+            match tokio::time::timeout(idle, input.recv()).await {
+                Ok(Some(i)) => Some((i, (input, idled))),
+                Ok(None) => None,
+                Err(_) => {
+                    idled.store(true, Ordering::Relaxed);
+                    None
+                }
+            }
+        },
+    ))
+}
+
+/// Runs one command line as `user` on the blocking pool, streaming its stdout and stderr.
+pub(super) async fn command(
+    exec: ExecFn,
+    handle: Handle,
+    channel: ChannelId,
+    line: String,
+    user: String,
+    role: Role,
+) {
+    let (tx, mut rx) = mpsc::channel::<(bool, Bytes)>(64);
+    let job = tokio::task::spawn_blocking(move || {
+        let mut out = BlockingWriter::new(tx.clone(), false);
+        let mut err = BlockingWriter::new(tx, true);
+        let status = exec(&line, &user, role, &mut out, &mut err);
+        let _ = out.flush();
+        let _ = err.flush();
+        status
+    });
+    while let Some((is_err, bytes)) = rx.recv().await {
+        let sent = if is_err {
+            handle.extended_data(channel, 1, bytes).await
+        } else {
+            handle.data(channel, bytes).await
+        };
+        // The client is gone; the command's writes now fail and it ends.
+        if sent.is_err() {
+            rx.close();
+        }
+    }
+    let status = job.await.unwrap_or(1);
+    finish(&handle, channel, status).await;
+}
+
+/// Writes `message` to the channel's stderr and closes it with status 1.
+pub(super) async fn refuse(handle: Handle, channel: ChannelId, message: String) {
+    let _ = handle.extended_data(channel, 1, Bytes::from(message)).await;
+    finish(&handle, channel, 1).await;
+}
+
+async fn finish(handle: &Handle, channel: ChannelId, status: u32) {
+    let _ = handle.exit_status_request(channel, status).await;
+    let _ = handle.eof(channel).await;
+    let _ = handle.close(channel).await;
+}
+
+async fn forward(handle: Handle, channel: ChannelId, mut rx: mpsc::Receiver<Bytes>) {
+    while let Some(bytes) = rx.recv().await {
+        if handle.data(channel, bytes).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// A writer for a command on the blocking pool: buffers, and blocks while the client is slow.
+struct BlockingWriter {
+    buffer: Vec<u8>,
+    queue: mpsc::Sender<(bool, Bytes)>,
+    stderr: bool,
+}
+
+impl BlockingWriter {
+    fn new(queue: mpsc::Sender<(bool, Bytes)>, stderr: bool) -> BlockingWriter {
+        BlockingWriter {
+            buffer: Vec::new(),
+            queue,
+            stderr,
+        }
+    }
+}
+
+impl Write for BlockingWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buffer));
+        self.queue
+            .blocking_send((self.stderr, chunk))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
