@@ -7,46 +7,13 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{Duration as Span, Utc};
+use common::serve::write_local_news;
 use common::{FixtureServer, Tmux, write_config};
 use lage::curation::Action;
 use lage::store::{ItemQuery, Store};
 
 /// How long the dashboard may take to show the first poll's items (a debug build, a loaded CI).
 const SHOW: Duration = Duration::from_secs(30);
-
-/// A JSON Feed with a school fire, a water leak, and a title full of terminal commands.
-fn write_feed(dir: &Path) {
-    let at = |minutes: i64| (Utc::now() - Span::minutes(minutes)).to_rfc3339();
-    let feed = serde_json::json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": "Lokala nyheter",
-        "items": [
-            {
-                "id": "brand",
-                "url": "https://example.org/brand",
-                "title": "Brand i skola i Farsta",
-                "content_text": "Räddningstjänsten släckte en brand i en skola i Farsta. Ingen skadad.",
-                "date_published": at(5)
-            },
-            {
-                "id": "vatten",
-                "url": "https://example.org/vatten",
-                "title": "Vattenläcka i Bromma",
-                "content_text": "En vattenläcka stör trafiken i Bromma.",
-                "date_published": at(15)
-            },
-            {
-                "id": "evil",
-                "url": "https://example.org/evil",
-                "title": "Evil \u{1b}]0;PWNED\u{7} \u{1b}[2J clear \u{9b}31m red \u{202e}desrever",
-                "content_text": "Body \u{1b}]52;c;cHduZWQ=\u{7} with an OSC 52 copy.",
-                "date_published": at(25)
-            }
-        ]
-    });
-    std::fs::write(dir.join("feed.json"), feed.to_string()).expect("write the feed");
-}
 
 /// A config with the one feed, in `dir`.
 fn config(dir: &Path, server: &FixtureServer) -> std::path::PathBuf {
@@ -71,7 +38,7 @@ fn start(cols: u16, rows: u16, args: &[&str]) -> Dashboard {
     let dir = tempfile::tempdir().expect("temp dir");
     let fixtures = dir.path().join("fixtures");
     std::fs::create_dir_all(&fixtures).expect("fixtures dir");
-    write_feed(&fixtures);
+    write_local_news(&fixtures);
     let server = FixtureServer::start(&fixtures);
     let config = config(dir.path(), &server);
     let data = dir.path().join("data");
