@@ -12,7 +12,7 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use tempfile::TempDir;
 
-use common::{FixtureServer, json_output, lage_cmd, write_config};
+use common::{FixtureServer, ingest, json_output, lage_cmd, write_config};
 use lage::brief::document::{Briefing, State};
 use lage::brief::edition::{BriefKind, Level};
 use lage::brief::export::export;
@@ -22,10 +22,9 @@ use lage::brief::view::BriefView;
 use lage::brief::{Briefs, EditionId, period};
 use lage::config::{Config, Env};
 use lage::curation::{Action, Annotation, Confidence, Decision, Relevance, Status};
-use lage::health::SourceState;
 use lage::item::{RawItem, RawText, Severity};
 use lage::normalise::{Normalised, normalise};
-use lage::store::{FetchBatch, Store};
+use lage::store::Store;
 
 /// A title written to break every output format at once.
 const HOSTILE: &str = "<script>alert(1)</script> # Rubrik | a | b [x](javascript:alert(1)) ![i](http://evil.example/x.png) \"citat\" ```kod``` <img src=x onerror=alert(1)> =cmd|' /C calc'!A0 #set page(fill: red)";
@@ -96,23 +95,6 @@ fn item(
     }];
     n.item.tagging.tags = tags;
     n
-}
-
-fn ingest(store: &Store, items: Vec<Normalised>, now: DateTime<Utc>) -> Vec<String> {
-    let ids = items.iter().map(|n| n.item.id.clone()).collect();
-    let mut state = SourceState::default();
-    state.succeeded(now, std::time::Duration::from_secs(300), items.len());
-    store
-        .apply(&FetchBatch {
-            source: "nyheter".into(),
-            items,
-            state,
-            now,
-            rules: None,
-        })
-        .expect("ingest");
-    store.flush().expect("flush");
-    ids
 }
 
 fn decide(store: &Store, id: &str, action: Action, at: DateTime<Utc>) {

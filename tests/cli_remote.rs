@@ -13,17 +13,16 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use common::{json_output, lage_cmd, write_config};
+use common::{ingest, json_output, lage_cmd, write_config};
 use lage::access::Role;
 use lage::brief::edition::BriefKind;
 use lage::brief::{Briefs, period};
 use lage::cli::remote::{Served, run_remote};
 use lage::config::{Config, Env};
-use lage::health::SourceState;
 use lage::item::{RawItem, RawText};
 use lage::normalise::{Normalised, normalise};
 use lage::rules::{RuleSet, bundled};
-use lage::store::{FetchBatch, Store};
+use lage::store::Store;
 
 const CONFIG: &str = r#"
 [[source]]
@@ -92,19 +91,7 @@ fn fixture() -> Fixture {
             now - Duration::days(2),
         ),
     ];
-    let ids = items.iter().map(|n| n.item.id.clone()).collect();
-    let mut state = SourceState::default();
-    state.succeeded(now, std::time::Duration::from_secs(300), items.len());
-    store
-        .apply(&FetchBatch {
-            source: "nyheter".into(),
-            items,
-            state,
-            now,
-            rules: None,
-        })
-        .expect("ingest");
-    store.flush().expect("flush");
+    let ids = ingest(&store, items, now);
     Briefs::new(&store, &config)
         .create(BriefKind::Week, period::week_of(now), "anna", now)
         .expect("edition");

@@ -10,20 +10,10 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::item_id;
 use common::serve::{SLOW, Serve, fingerprint};
 use lage::curation::Action;
 use lage::store::{ItemQuery, Store};
-
-/// The stored item with this title.
-fn item_id(store: &Store, title: &str) -> String {
-    store
-        .items(&ItemQuery::default())
-        .expect("items")
-        .into_iter()
-        .find(|i| i.title.contains(title))
-        .unwrap_or_else(|| panic!("no stored item titled {title:?}"))
-        .id
-}
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

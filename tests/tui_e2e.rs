@@ -8,9 +8,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::serve::write_local_news;
-use common::{FixtureServer, Tmux, write_config};
+use common::{FixtureServer, Tmux, item_id, write_config};
 use lage::curation::Action;
-use lage::store::{ItemQuery, Store};
+use lage::store::Store;
 
 /// How long the dashboard may take to show the first poll's items (a debug build, a loaded CI).
 const SHOW: Duration = Duration::from_secs(30);
@@ -68,17 +68,6 @@ fn start(cols: u16, rows: u16, args: &[&str]) -> Dashboard {
         data,
         tmux,
     }
-}
-
-/// The stored item with this title.
-fn item_id(store: &Store, title: &str) -> String {
-    store
-        .items(&ItemQuery::default())
-        .expect("items")
-        .into_iter()
-        .find(|i| i.title.contains(title))
-        .unwrap_or_else(|| panic!("no stored item titled {title:?}"))
-        .id
 }
 
 #[test]

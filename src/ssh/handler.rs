@@ -113,6 +113,20 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// Claims `channel` for its one dashboard or command: the user, their role and the
+    /// channel, or `None` when it cannot start (not logged in, unknown, already running).
+    fn claim(&mut self, channel: ChannelId) -> Option<(String, Role, &mut Chan)> {
+        let login = self.login.as_ref()?;
+        let chan = self.channels.get_mut(&channel)?;
+        if chan.started {
+            return None;
+        }
+        chan.started = true;
+        Some((login.user.clone(), login.role, chan))
+    }
+}
+
 fn reject() -> Auth {
     Auth::Reject {
         proceed_with_methods: Some(MethodSet::from(&[MethodKind::PublicKey][..])),
@@ -289,13 +303,9 @@ impl Handler for Connection {
         channel: ChannelId,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let (Some(login), Some(chan)) = (&self.login, self.channels.get_mut(&channel)) else {
+        let Some((user, role, chan)) = self.claim(channel) else {
             return session.channel_failure(channel);
         };
-        if chan.started {
-            return session.channel_failure(channel);
-        }
-        chan.started = true;
         session.channel_success(channel)?;
         let handle = session.handle();
         let Some(size) = chan.size.clone() else {
@@ -311,8 +321,8 @@ impl Handler for Connection {
         let (tx, rx) = mpsc::channel(INPUT_QUEUE);
         chan.input = Some(tx);
         let tui_session = crate::tui::Session {
-            user: login.user.clone(),
-            role: login.role,
+            user,
+            role,
             lang: chan.lang,
             color: chan.color,
         };
@@ -334,13 +344,9 @@ impl Handler for Connection {
         data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let (Some(login), Some(chan)) = (&self.login, self.channels.get_mut(&channel)) else {
+        let Some((user, role, _)) = self.claim(channel) else {
             return session.channel_failure(channel);
         };
-        if chan.started {
-            return session.channel_failure(channel);
-        }
-        chan.started = true;
         session.channel_success(channel)?;
         let handle = session.handle();
         let Ok(line) = std::str::from_utf8(data) else {
@@ -356,8 +362,8 @@ impl Handler for Connection {
             handle,
             channel,
             line.to_string(),
-            login.user.clone(),
-            login.role,
+            user,
+            role,
         ));
         Ok(())
     }

@@ -28,7 +28,7 @@ use tokio::sync::watch;
 
 pub use channel::{MAX_COLS, MAX_ROWS, clamp_size};
 pub use server::Limits;
-pub use users::{User, Users, UsersError, UsersFile};
+pub use users::{User, Users, UsersFile};
 
 use crate::access::Role;
 use crate::core::Core;
@@ -56,9 +56,9 @@ pub struct ServeOptions {
 /// Why the server cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum SshError {
-    /// The users file is missing or wrong.
+    /// The users file is missing or wrong (errors name its file and line, as config errors do).
     #[error(transparent)]
-    Users(#[from] UsersError),
+    Users(#[from] crate::config::ConfigError),
     /// The users file has no users: nobody could log in.
     #[error("{}: no [[user]] in it; nobody could log in (see README: serving over SSH)", .0.display())]
     NoUsers(PathBuf),

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::access::Role;
-use crate::config::line_of;
+use crate::config::{ConfigError, line_of};
 
 /// A user who may log in.
 #[derive(Debug, Clone)]
@@ -42,29 +42,6 @@ impl User {
     pub fn has_key(&self, key: &PublicKey) -> bool {
         self.keys.iter().any(|k| k.key_data() == key.key_data())
     }
-}
-
-/// Why the users file cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum UsersError {
-    /// The file (or a keys file it names) could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Something in the file is wrong.
-    #[error("{}:{line}: {message}", path.display())]
-    Invalid {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong and what is expected.
-        message: String,
-    },
 }
 
 #[derive(Deserialize)]
@@ -91,8 +68,8 @@ pub struct Users {
 
 impl Users {
     /// Reads and checks the users file at `path`.
-    pub fn load(path: &Path) -> Result<Users, UsersError> {
-        let text = std::fs::read_to_string(path).map_err(|source| UsersError::Read {
+    pub fn load(path: &Path) -> Result<Users, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -100,8 +77,8 @@ impl Users {
     }
 
     /// Parses the users file `text` read from `path` (key files are relative to its directory).
-    pub fn parse(text: &str, path: &Path) -> Result<Users, UsersError> {
-        let invalid = |offset: usize, message: String| UsersError::Invalid {
+    pub fn parse(text: &str, path: &Path) -> Result<Users, ConfigError> {
+        let invalid = |offset: usize, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             line: line_of(text, offset),
             message,
@@ -155,11 +132,11 @@ impl Users {
                 } else {
                     let file = base.join(value);
                     let text =
-                        std::fs::read_to_string(&file).map_err(|source| UsersError::Read {
+                        std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
                             path: file.clone(),
                             source,
                         })?;
-                    parse_keys(&text).map_err(|e| UsersError::Invalid {
+                    parse_keys(&text).map_err(|e| ConfigError::Invalid {
                         path: file.clone(),
                         line: 1,
                         message: format!("user '{name}': not an authorized_keys file: {e}"),
@@ -212,7 +189,7 @@ pub struct UsersFile {
 
 impl UsersFile {
     /// Reads the file; it must be valid at start.
-    pub fn open(path: &Path) -> Result<UsersFile, UsersError> {
+    pub fn open(path: &Path) -> Result<UsersFile, ConfigError> {
         let modified = modified(path);
         let users = Users::load(path)?;
         Ok(UsersFile {
@@ -290,7 +267,7 @@ mod tests {
 
     const ANNA: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMg2LhOF/XKtsMzfDECElxsBSx13ct9iG2eS+B6u1bvD anna@laptop";
 
-    fn parse(text: &str) -> Result<Users, UsersError> {
+    fn parse(text: &str) -> Result<Users, ConfigError> {
         Users::parse(text, Path::new("/etc/lage/users.toml"))
     }
 

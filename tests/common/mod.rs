@@ -56,3 +56,37 @@ pub fn json_output(output: &std::process::Output, what: &str) -> serde_json::Val
     serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("lage {what} printed invalid JSON ({e}):\n{stdout}"))
 }
+
+/// Stores `items` as one successful fetch of the source `nyheter` at `now`, flushed; returns
+/// their ids in order.
+pub fn ingest(
+    store: &lage::store::Store,
+    items: Vec<lage::normalise::Normalised>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<String> {
+    let ids = items.iter().map(|n| n.item.id.clone()).collect();
+    let mut state = lage::health::SourceState::default();
+    state.succeeded(now, std::time::Duration::from_secs(300), items.len());
+    store
+        .apply(&lage::store::FetchBatch {
+            source: "nyheter".into(),
+            items,
+            state,
+            now,
+            rules: None,
+        })
+        .expect("ingest");
+    store.flush().expect("flush");
+    ids
+}
+
+/// The id of the stored item whose title contains `title`; panics if there is none.
+pub fn item_id(store: &lage::store::Store, title: &str) -> String {
+    store
+        .items(&lage::store::ItemQuery::default())
+        .expect("items")
+        .into_iter()
+        .find(|i| i.title.contains(title))
+        .unwrap_or_else(|| panic!("no stored item titled {title:?}"))
+        .id
+}
