@@ -44,6 +44,17 @@ fn two_people_see_each_others_acknowledgement_live_and_a_viewer_is_refused() {
         shown.elapsed()
     );
 
+    // A window change resizes that session only.
+    anna.resize(80, 24);
+    anna.wait("anna's dashboard at 80 columns", SLOW, |s| {
+        s.lines().all(|l| l.chars().count() <= 80) && s.contains("Brand i skola")
+    });
+    assert!(
+        bo.screen().lines().any(|l| l.chars().count() > 100),
+        "bo's dashboard kept its width:\n{}",
+        bo.screen()
+    );
+
     // Olle, a viewer, may not acknowledge: told so, and nothing is stored.
     olle.keys(&["G", "x"]);
     let screen = olle.wait("a refusal", SLOW, |s| s.contains("läsare"));
@@ -365,6 +376,66 @@ fn an_annotation_confirmed_over_ssh_survives_kill_9_of_the_server() {
         notes,
         [("bo".to_string(), "Larm 14:02, skolan utrymd".to_string())]
     );
+}
+
+#[test]
+fn only_modern_algorithms_with_strict_kex_and_no_forwarding_or_subsystems() {
+    let serve = Serve::start(&[]);
+    let out = serve.exec_as("anna", &serve.key("anna"), &["-vv"], "sources");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = stderr(&out);
+    // The second "KEX algorithms" line of `ssh -vv` is the server's offer.
+    let offer = log
+        .lines()
+        .filter(|l| l.contains("KEX algorithms:"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no server KEX offer in:\n{log}"));
+    assert!(offer.contains("kex-strict-s-v00@openssh.com"), "{offer}");
+    for weak in ["sha1", "nistp", "group14", "group1-"] {
+        assert!(!offer.contains(weak), "{weak} offered: {offer}");
+    }
+    let refused = |options: &[&str], command: &str, expected: &str| {
+        // INFO: OpenSSH reports a failed negotiation at that level.
+        let options: Vec<&str> = ["-o", "LogLevel=INFO"]
+            .iter()
+            .chain(options)
+            .copied()
+            .collect();
+        let out = serve.exec_as("anna", &serve.key("anna"), &options, command);
+        assert_eq!(
+            out.status.code(),
+            Some(255),
+            "{options:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(expected),
+            "{options:?}: {}",
+            stderr(&out)
+        );
+    };
+    refused(
+        &["-o", "Ciphers=aes128-cbc"],
+        "sources",
+        "no matching cipher",
+    );
+    refused(
+        &["-o", "MACs=hmac-sha1", "-o", "Ciphers=aes256-ctr"],
+        "sources",
+        "no matching MAC",
+    );
+    refused(
+        &[
+            "-o",
+            "ExitOnForwardFailure=yes",
+            "-N",
+            "-R",
+            "0:127.0.0.1:9",
+        ],
+        "",
+        "remote port forwarding failed",
+    );
+    refused(&["-s"], "sftp", "subsystem request failed");
 }
 
 /// A russh client connected to the server (not yet authenticated).
