@@ -119,7 +119,7 @@ struct Ran {
 fn remote_as(f: &Fixture, line: &str, user: &str, role: Role) -> Ran {
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let status = run_remote(line, &f.served, user, role, &mut out, &mut err);
+    let status = run_remote(line, &f.served, user, role, false, &mut out, &mut err);
     Ran {
         status,
         out: String::from_utf8(out).expect("UTF-8 on out"),
@@ -421,6 +421,7 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
         &f.served,
         "anna",
         Role::Analyst,
+        false,
         &mut Closed,
         &mut err,
     );
@@ -466,4 +467,30 @@ fn a_local_export_is_audited_with_the_local_user() {
     assert_eq!(exported[0]["format"], "md");
     assert_eq!(exported[1]["format"], "html");
     assert_eq!(exported[1]["edition"], "1.1");
+}
+
+#[test]
+fn a_pdf_goes_to_a_pipe_but_never_to_a_terminal() {
+    let f = fixture();
+    let run = |terminal: bool| {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let status = run_remote(
+            "brief export 1 --format pdf",
+            &f.served,
+            "anna",
+            Role::Analyst,
+            terminal,
+            &mut out,
+            &mut err,
+        );
+        (status, out, String::from_utf8_lossy(&err).into_owned())
+    };
+    let (status, out, err) = run(true);
+    assert_eq!(status, 1);
+    assert!(out.is_empty(), "{} bytes reached the terminal", out.len());
+    assert!(err.contains("a PDF is not for the terminal"), "{err}");
+    let (status, out, err) = run(false);
+    assert_eq!(status, 0, "{err}");
+    assert!(out.starts_with(b"%PDF-"), "not a PDF");
 }

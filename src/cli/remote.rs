@@ -27,6 +27,7 @@ use super::{Cli, Command, LangArg, format};
 use crate::access::{self, Permission, Role};
 use crate::audit::AuditEvent;
 use crate::brief::Briefs;
+use crate::brief::render::Format;
 use crate::config::Config;
 use crate::rules::{RuleSet, SharedRules};
 use crate::store::Store;
@@ -61,7 +62,8 @@ const AUDITED_CHARS: usize = 500;
 
 /// Runs one command line sent over SSH by `user` with `role`; writes what the command prints to
 /// `out` and errors to `err` (both terminal-safe, as locally); returns the exit status (0 ok, 1
-/// failure, 2 usage).
+/// failure, 2 usage). `terminal` says the client asked for a pty (`ssh -t`): its output is
+/// drawn on a screen, so a PDF is refused there as it is locally.
 ///
 /// Blocks while the command runs (store reads, an export's rendering): call it from a blocking
 /// thread. Every call is recorded in the store's audit log with its status.
@@ -70,10 +72,11 @@ pub fn run_remote(
     served: &Served,
     user: &str,
     role: Role,
+    terminal: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u32 {
-    let status = run(command_line, served, user, role, out, err);
+    let status = run(command_line, served, user, role, terminal, out, err);
     served.store.audit().record(AuditEvent::Command {
         user: user.to_string(),
         command: command_line.chars().take(AUDITED_CHARS).collect(),
@@ -114,6 +117,7 @@ fn run(
     served: &Served,
     user: &str,
     role: Role,
+    terminal: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u32 {
@@ -156,7 +160,7 @@ fn run(
         });
         return FAILURE;
     }
-    match execute(command, served, user, lang, out) {
+    match execute(command, served, user, lang, terminal, out) {
         Ok(code) if code == ExitCode::SUCCESS => 0,
         Ok(_) => FAILURE,
         // The reader went away: end quietly, as the local command does on SIGPIPE.
@@ -273,6 +277,7 @@ fn execute(
     served: &Served,
     user: &str,
     lang: LangArg,
+    terminal: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let store = &served.store;
@@ -296,6 +301,11 @@ fn execute(
         Remote::BriefExport(args) => {
             let briefs = Briefs::new(store, config);
             let exported = brief::render_export(&briefs, config, &args, lang, Utc::now())?;
+            if exported.format == Format::Pdf && terminal {
+                anyhow::bail!(
+                    "a PDF is not for the terminal: connect without -t and redirect stdout (`ssh HOST brief export ... > lagesbild.pdf`)"
+                );
+            }
             brief::write_export(store, user, &exported, out)?;
             Ok(ExitCode::SUCCESS)
         }

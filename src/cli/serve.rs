@@ -70,8 +70,9 @@ pub async fn serve(
         store: store.clone(),
         rules,
     };
-    let exec: ExecFn =
-        Arc::new(move |line, user, role, out, err| run_remote(line, &served, user, role, out, err));
+    let exec: ExecFn = Arc::new(move |line, user, role, terminal, out, err| {
+        run_remote(line, &served, user, role, terminal, out, err)
+    });
     let options = ServeOptions {
         listen: args.listen,
         users: users.clone(),

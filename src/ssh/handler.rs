@@ -344,9 +344,10 @@ impl Handler for Connection {
         data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let Some((user, role, _)) = self.claim(channel) else {
+        let Some((user, role, chan)) = self.claim(channel) else {
             return session.channel_failure(channel);
         };
+        let terminal = chan.size.is_some();
         session.channel_success(channel)?;
         let handle = session.handle();
         let Ok(line) = std::str::from_utf8(data) else {
@@ -364,6 +365,7 @@ impl Handler for Connection {
             line.to_string(),
             user,
             role,
+            terminal,
         ));
         Ok(())
     }

@@ -34,11 +34,11 @@ use crate::access::Role;
 use crate::core::Core;
 use crate::tui::Lang;
 
-/// Runs one command line for a logged-in user: `(line, user, role, stdout, stderr)` → exit
-/// status. Called on the blocking pool. The CLI provides it, so this module does not depend on
-/// the command definitions.
+/// Runs one command line for a logged-in user: `(line, user, role, terminal, stdout, stderr)` →
+/// exit status; `terminal` when the client asked for a pty. Called on the blocking pool. The CLI
+/// provides it, so this module does not depend on the command definitions.
 pub type ExecFn =
-    Arc<dyn Fn(&str, &str, Role, &mut dyn Write, &mut dyn Write) -> u32 + Send + Sync>;
+    Arc<dyn Fn(&str, &str, Role, bool, &mut dyn Write, &mut dyn Write) -> u32 + Send + Sync>;
 
 /// How to serve.
 #[derive(Debug, Clone)]

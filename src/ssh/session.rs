@@ -103,12 +103,13 @@ pub(super) async fn command(
     line: String,
     user: String,
     role: Role,
+    terminal: bool,
 ) {
     let (tx, mut rx) = mpsc::channel::<(bool, Bytes)>(64);
     let job = tokio::task::spawn_blocking(move || {
         let mut out = BlockingWriter::new(tx.clone(), false);
         let mut err = BlockingWriter::new(tx, true);
-        let status = exec(&line, &user, role, &mut out, &mut err);
+        let status = exec(&line, &user, role, terminal, &mut out, &mut err);
         let _ = out.flush();
         let _ = err.flush();
         status
