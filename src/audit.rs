@@ -108,6 +108,16 @@ pub enum AuditEvent {
     },
 }
 
+impl From<crate::access::Refused> for AuditEvent {
+    fn from(refused: crate::access::Refused) -> AuditEvent {
+        AuditEvent::Refused {
+            user: refused.user,
+            role: refused.role.to_string(),
+            what: refused.what.to_string(),
+        }
+    }
+}
+
 /// One line of the log: when, and what.
 #[derive(Serialize)]
 struct Line<'a> {

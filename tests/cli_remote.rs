@@ -269,19 +269,40 @@ fn paths_on_the_server_are_refused() {
 }
 
 #[test]
-fn a_viewer_may_read_and_the_language_may_be_chosen() {
+fn a_viewer_may_read_but_not_export_and_the_language_may_be_chosen() {
     let f = fixture();
     let ran = remote_as(&f, "items --limit 1", "olle", Role::Viewer);
     assert_eq!(ran.status, 0, "{}", ran.err);
     assert!(ran.out.contains("Brand i skola i Farsta"), "{}", ran.out);
-    let en = remote_as(
-        &f,
-        "--lang en brief export 1 --format md",
-        "olle",
-        Role::Viewer,
+    let shown = remote_as(&f, "brief show 1", "olle", Role::Viewer);
+    assert_eq!(shown.status, 0, "{}", shown.err);
+
+    // An export takes the briefing out of the picture: the dashboard's role, analyst.
+    let refused = remote_as(&f, "brief export 1 --format md", "olle", Role::Viewer);
+    assert_eq!(refused.status, 1);
+    assert!(refused.out.is_empty(), "{}", refused.out);
+    assert!(
+        refused
+            .err
+            .contains("olle (viewer) may not compose, approve or export briefings"),
+        "{}",
+        refused.err
     );
+    let audit = audit_lines(f.served.store.dir());
+    assert!(
+        audit
+            .iter()
+            .any(|l| l["event"] == "refused" && l["user"] == "olle" && l["role"] == "viewer"),
+        "{audit:?}"
+    );
+    assert!(
+        !audit.iter().any(|l| l["event"] == "brief_exported"),
+        "{audit:?}"
+    );
+
+    let en = remote(&f, "--lang en brief export 1 --format md");
     assert_eq!(en.status, 0, "{}", en.err);
-    let sv = remote_as(&f, "brief export 1 --format md", "olle", Role::Viewer);
+    let sv = remote(&f, "brief export 1 --format md");
     assert_eq!(sv.status, 0, "{}", sv.err);
     assert!(
         !en.out.is_empty() && en.out != sv.out,

@@ -120,6 +120,16 @@ fn commands_run_over_ssh_with_the_same_output_roles_and_exit_status() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("lokalt"));
 
+    // With a pty (ssh -t) the client's terminal is raw: lines end in CR LF.
+    let out = serve.exec_as("anna", &serve.key("anna"), &["-tt"], "sources");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("lokalt")
+            && out.stdout.windows(2).any(|w| w == b"\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
     let out = serve.exec("anna", "poll --once");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
@@ -146,6 +156,19 @@ fn commands_run_over_ssh_with_the_same_output_roles_and_exit_status() {
             && l["command"] == "items --json"
             && l["status"] == 0
     });
+
+    // A user taken out of the users file is out at once, without a restart.
+    let users = serve.dir.path().join("users.toml");
+    let text = std::fs::read_to_string(&users).expect("users file");
+    let without_bo: String = text
+        .split("[[user]]")
+        .filter(|block| !block.contains("name = \"bo\""))
+        .collect::<Vec<_>>()
+        .join("[[user]]");
+    std::fs::write(&users, without_bo).expect("write users");
+    let out = serve.exec("bo", "sources");
+    assert_eq!(out.status.code(), Some(255), "{}", stderr(&out));
+    assert!(serve.exec("anna", "sources").status.success());
 
     // Meanwhile the local CLI says where the picture is, instead of a lock error.
     let local = common::lage_cmd(&serve.config, &serve.data)

@@ -97,8 +97,8 @@ enum Remote {
 }
 
 impl Remote {
-    /// What the command needs. Everything allowed remotely reads; `brief export` only reads
-    /// too (composing is another permission) but is recorded in the audit log as an export.
+    /// What the command needs: reading, except an export, which needs what the dashboard's
+    /// export needs (a briefing leaves the picture with it).
     fn permission(&self) -> Permission {
         match self {
             Remote::Items(_)
@@ -106,8 +106,8 @@ impl Remote {
             | Remote::RulesTest(_)
             | Remote::RulesExplain(_)
             | Remote::BriefList(_)
-            | Remote::BriefShow(_)
-            | Remote::BriefExport(_) => Permission::Read,
+            | Remote::BriefShow(_) => Permission::Read,
+            Remote::BriefExport(_) => Permission::ComposeBriefing,
         }
     }
 }
@@ -153,11 +153,7 @@ fn run(
     };
     if let Err(refused) = access::check(user, role, command.permission()) {
         say(err, &refused.to_string());
-        served.store.audit().record(AuditEvent::Refused {
-            user: user.to_string(),
-            role: role.as_str().to_string(),
-            what: refused.what.to_string(),
-        });
+        served.store.audit().record(refused.into());
         return FAILURE;
     }
     match execute(command, served, user, lang, terminal, out) {

@@ -1,7 +1,7 @@
 //! One SSH connection: authentication against the users file, then its channels. A channel is
 //! either the dashboard (a pty and a shell request) or one command (an exec request); nothing
 //! else is offered: no port or agent forwarding, no X11, no subsystems, no environment beyond
-//! the language and `NO_COLOR`.
+//! the dashboard's language (`LAGE_LANG`; a command takes `--lang`) and `NO_COLOR`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -11,7 +11,7 @@ use russh::server::{
     Auth, ChannelOpenHandle, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey,
 };
 use russh::{Channel, ChannelId, ChannelOpenFailure, MethodKind, MethodSet, Pty};
-use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use super::channel::SharedSize;
 use super::input::Decoder;
@@ -25,11 +25,18 @@ use crate::tui::{Input, Lang};
 /// Inputs a dashboard may have queued; a client typing faster waits for the dashboard.
 const INPUT_QUEUE: usize = 256;
 
-/// Who logged in on this connection.
+/// Who logged in on this connection, and with which key.
 struct Login {
     user: String,
-    role: Role,
+    key: russh::keys::PublicKey,
     _slot: Slot,
+}
+
+/// Who runs what on a claimed channel, and its place among the connection's running tasks.
+pub(super) struct Claim {
+    pub user: String,
+    pub role: Role,
+    pub permit: OwnedSemaphorePermit,
 }
 
 /// One open channel.
@@ -50,10 +57,14 @@ pub(super) struct Connection {
     permit: Option<OwnedSemaphorePermit>,
     authenticated: watch::Sender<bool>,
     login: Option<Login>,
-    // The name the client gave, and whether a refusal was audited for it.
-    tried: Option<String>,
+    // The name the client gave and the last method it tried, and whether a refusal was audited.
+    tried: Option<(String, &'static str)>,
     refusal_audited: bool,
     channels: HashMap<ChannelId, Chan>,
+    // A permit per dashboard or command still running, whether or not its channel is still
+    // open: closing a channel does not stop a command, so open channels alone would not bound
+    // the work one connection can start.
+    running: Arc<Semaphore>,
 }
 
 impl Connection {
@@ -67,7 +78,7 @@ impl Connection {
         let (authenticated, rx) = watch::channel(false);
         (
             Connection {
-                shared,
+                shared: shared.clone(),
                 peer,
                 permit: Some(permit),
                 authenticated,
@@ -75,13 +86,14 @@ impl Connection {
                 tried: None,
                 refusal_audited: false,
                 channels: HashMap::new(),
+                running: Arc::new(Semaphore::new(shared.limits.channels_per_connection)),
             },
             rx,
         )
     }
 
     fn audit(&self, event: AuditEvent) {
-        self.shared.core.store().audit().record(event);
+        audit_off_runtime(&self.shared, event);
     }
 
     fn refuse(&mut self, user: &str, method: &str, key: Option<String>, reason: &str) -> Auth {
@@ -114,16 +126,52 @@ impl Connection {
 }
 
 impl Connection {
-    /// Claims `channel` for its one dashboard or command: the user, their role and the
-    /// channel, or `None` when it cannot start (not logged in, unknown, already running).
-    fn claim(&mut self, channel: ChannelId) -> Option<(String, Role, &mut Chan)> {
+    /// Claims `channel` for its one dashboard or command: who runs it, the channel, and the
+    /// permit held while it runs; `None` when it cannot start (not logged in, unknown channel,
+    /// already running, as many running as a connection may have).
+    fn claim(&mut self, channel: ChannelId) -> Option<(Claim, &mut Chan)> {
         let login = self.login.as_ref()?;
+        // The users file is asked again: a user or key removed since the login starts nothing
+        // more, and a changed role holds for what starts now.
+        let role = match self.check_key(&login.user, &login.key) {
+            Ok(role) => role,
+            Err(reason) => {
+                tracing::warn!(
+                    "{}: {}: nothing more started: {reason}",
+                    self.peer,
+                    login.user
+                );
+                return None;
+            }
+        };
         let chan = self.channels.get_mut(&channel)?;
         if chan.started {
             return None;
         }
+        let permit = self.running.clone().try_acquire_owned().ok()?;
         chan.started = true;
-        Some((login.user.clone(), login.role, chan))
+        let claim = Claim {
+            user: login.user.clone(),
+            role,
+            permit,
+        };
+        Some((claim, chan))
+    }
+}
+
+/// Records `event` on the blocking pool (the audit log syncs every line, which must not stall
+/// the runtime's threads), stamped now so the order of lines stays the order of events.
+pub(super) fn audit_off_runtime(shared: &Arc<Shared>, event: AuditEvent) {
+    let at = chrono::Utc::now();
+    let core = shared.core.clone();
+    let write = move || {
+        if let Err(e) = core.store().audit().record_at(&event, at) {
+            tracing::error!("{e}");
+        }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(write)),
+        Err(_) => write(),
     }
 }
 
@@ -141,16 +189,21 @@ impl Drop for Connection {
                 user: login.user.clone(),
                 peer: self.peer.to_string(),
             });
-        } else if let Some(user) = self.tried.take()
+        } else if let Some((user, method)) = self.tried.take()
             && !self.refusal_audited
         {
             // OpenSSH never sends a method the server does not offer: a client that wanted a
             // password leaves after the "none" probe, and is recorded here.
+            let reason = if method == "none" {
+                "left without authenticating (only public keys are accepted)"
+            } else {
+                "left before completing authentication"
+            };
             self.audit(AuditEvent::LoginRefused {
                 user,
-                method: "none".into(),
+                method: method.into(),
                 key: None,
-                reason: "left without authenticating (only public keys are accepted)".into(),
+                reason: reason.into(),
                 peer: self.peer.to_string(),
             });
         }
@@ -161,12 +214,12 @@ impl Handler for Connection {
     type Error = russh::Error;
 
     async fn auth_none(&mut self, user: &str) -> Result<Auth, Self::Error> {
-        self.tried = Some(user.to_string());
+        self.tried = Some((user.to_string(), "none"));
         Ok(reject())
     }
 
     async fn auth_password(&mut self, user: &str, _password: &str) -> Result<Auth, Self::Error> {
-        self.tried = Some(user.to_string());
+        self.tried = Some((user.to_string(), "password"));
         Ok(self.refuse(user, "password", None, "only public keys are accepted"))
     }
 
@@ -176,7 +229,7 @@ impl Handler for Connection {
         _submethods: &str,
         _response: Option<russh::server::Response<'a>>,
     ) -> Result<Auth, Self::Error> {
-        self.tried = Some(user.to_string());
+        self.tried = Some((user.to_string(), "keyboard-interactive"));
         Ok(self.refuse(
             user,
             "keyboard-interactive",
@@ -190,7 +243,7 @@ impl Handler for Connection {
         user: &str,
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
-        self.tried = Some(user.to_string());
+        self.tried = Some((user.to_string(), "publickey"));
         match self.check_key(user, offer.public_key) {
             Ok(_) => Ok(Auth::Accept),
             Err(reason) => {
@@ -222,7 +275,7 @@ impl Handler for Connection {
         });
         self.login = Some(Login {
             user: user.to_string(),
-            role,
+            key: key.public_key.clone(),
             _slot: slot,
         });
         self.permit = None;
@@ -303,7 +356,7 @@ impl Handler for Connection {
         channel: ChannelId,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let Some((user, role, chan)) = self.claim(channel) else {
+        let Some((claim, chan)) = self.claim(channel) else {
             return session.channel_failure(channel);
         };
         session.channel_success(channel)?;
@@ -315,25 +368,26 @@ impl Handler for Connection {
                 "lage: the dashboard needs a terminal; connect with `ssh -t`, or send a command \
                  (`ssh HOST items --since 1h`)\r\n"
                     .into(),
+                1,
             ));
             return Ok(());
         };
         let (tx, rx) = mpsc::channel(INPUT_QUEUE);
         chan.input = Some(tx);
         let tui_session = crate::tui::Session {
-            user,
-            role,
+            user: claim.user,
+            role: claim.role,
             lang: chan.lang,
             color: chan.color,
         };
         tokio::spawn(session::dashboard(
-            self.shared.core.clone(),
+            self.shared.clone(),
             handle,
             channel,
             tui_session,
             size,
             rx,
-            self.shared.limits.idle_timeout,
+            claim.permit,
         ));
         Ok(())
     }
@@ -344,27 +398,32 @@ impl Handler for Connection {
         data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let Some((user, role, chan)) = self.claim(channel) else {
+        let Some((claim, chan)) = self.claim(channel) else {
             return session.channel_failure(channel);
         };
         let terminal = chan.size.is_some();
         session.channel_success(channel)?;
         let handle = session.handle();
         let Ok(line) = std::str::from_utf8(data) else {
+            self.audit(AuditEvent::Command {
+                user: claim.user,
+                command: String::from_utf8_lossy(data).chars().take(500).collect(),
+                status: 2,
+            });
             tokio::spawn(session::refuse(
                 handle,
                 channel,
                 "lage: the command is not UTF-8\n".into(),
+                2,
             ));
             return Ok(());
         };
         tokio::spawn(session::command(
-            self.shared.exec.clone(),
+            self.shared.clone(),
             handle,
             channel,
             line.to_string(),
-            user,
-            role,
+            claim,
             terminal,
         ));
         Ok(())

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use russh::keys::ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey};
+use russh::keys::ssh_key::{Algorithm, LineEnding, PrivateKey};
 
 /// The host key's file name in the data dir.
 pub const FILE_NAME: &str = "ssh_host_ed25519_key";
@@ -76,15 +76,25 @@ pub fn load_or_create(dir: &Path) -> Result<(PrivateKey, bool), HostKeyError> {
                     message: e.to_string(),
                 })?;
             std::fs::create_dir_all(dir).map_err(io)?;
+            // Written whole beside it, then linked into place: a crash leaves no half key, and
+            // of two servers starting at once only one key wins (the link fails if it exists).
+            let tmp = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
             let mut options = std::fs::OpenOptions::new();
-            // create_new: two servers starting at once cannot both write a key.
-            options.write(true).create_new(true);
+            options.write(true).create(true).truncate(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&path).map_err(io)?;
-            file.write_all(text.as_bytes()).map_err(io)?;
-            file.sync_all().map_err(io)?;
-            Ok((key, true))
+            let written = options.open(&tmp).and_then(|mut file| {
+                file.write_all(text.as_bytes())?;
+                file.sync_all()
+            });
+            let linked = written.and_then(|()| std::fs::hard_link(&tmp, &path));
+            let _ = std::fs::remove_file(&tmp);
+            match linked {
+                Ok(()) => Ok((key, true)),
+                // Another start won the race: use its key.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create(dir),
+                Err(e) => Err(io(e)),
+            }
         }
         Err(e) => Err(io(e)),
     }
@@ -92,7 +102,7 @@ pub fn load_or_create(dir: &Path) -> Result<(PrivateKey, bool), HostKeyError> {
 
 /// The SHA-256 fingerprint of the host key, as `ssh` shows it.
 pub fn fingerprint(key: &PrivateKey) -> String {
-    key.public_key().fingerprint(HashAlg::Sha256).to_string()
+    super::users::fingerprint(key.public_key())
 }
 
 #[cfg(unix)]

@@ -8,8 +8,10 @@ use terminput::Event;
 
 use crate::tui::Input;
 
-/// Input that never completes (an endless paste) is dropped beyond this many bytes.
-const MAX_PENDING: usize = 64 * 1024;
+/// A paste longer than this is dropped whole (the rest up to its end marker too), never typed.
+const MAX_PASTE: usize = 64 * 1024;
+/// No key's escape sequence is longer; an unfinished one this long is garbage and skipped.
+const MAX_SEQUENCE: usize = 64;
 
 const PASTE_START: &[u8] = b"\x1b[200~";
 const PASTE_END: &[u8] = b"\x1b[201~";
@@ -18,6 +20,8 @@ const PASTE_END: &[u8] = b"\x1b[201~";
 #[derive(Debug, Default)]
 pub struct Decoder {
     pending: Vec<u8>,
+    // Inside a paste that grew past MAX_PASTE: everything up to its end marker is dropped.
+    discarding: bool,
 }
 
 impl Decoder {
@@ -33,16 +37,35 @@ impl Decoder {
         let mut start = 0;
         'events: while start < self.pending.len() {
             let rest = &self.pending[start..];
-            // A paste is parsed once it is complete, not prefix by prefix.
-            let first = if rest.starts_with(PASTE_START) {
+            if self.discarding {
                 match find(rest, PASTE_END) {
-                    Some(at) => at + PASTE_END.len(),
+                    Some(at) => {
+                        self.discarding = false;
+                        start += at + PASTE_END.len();
+                        continue 'events;
+                    }
+                    None => {
+                        // Keep only what could be the start of the end marker.
+                        start += rest.len().saturating_sub(PASTE_END.len() - 1);
+                        break;
+                    }
+                }
+            }
+            // A paste is parsed once it is complete, not prefix by prefix.
+            let (first, last) = if rest.starts_with(PASTE_START) {
+                match find(rest, PASTE_END) {
+                    Some(at) => (at + PASTE_END.len(), at + PASTE_END.len()),
+                    None if rest.len() > MAX_PASTE => {
+                        self.discarding = true;
+                        start += PASTE_START.len();
+                        continue 'events;
+                    }
                     None => break,
                 }
             } else {
-                1
+                (1, rest.len().min(MAX_SEQUENCE))
             };
-            for end in first..=rest.len() {
+            for end in first..=last {
                 let prefix = &rest[..end];
                 let more = end < rest.len();
                 // ESC followed by more bytes in this packet starts a sequence, not the Esc key.
@@ -63,13 +86,15 @@ impl Decoder {
                     }
                 }
             }
+            if last == MAX_SEQUENCE {
+                // An escape sequence that never ends: skip its first byte and go on.
+                start += 1;
+                continue 'events;
+            }
             // The rest is an unfinished sequence: keep it for the next packet.
             break;
         }
         self.pending.drain(..start);
-        if self.pending.len() > MAX_PENDING {
-            self.pending.clear();
-        }
         out
     }
 }
@@ -170,10 +195,26 @@ mod tests {
             keys(&d.feed(b"\xffq")),
             vec![(KeyCode::Char('q'), KeyModifiers::NONE)]
         );
-        d.feed(b"\x1b[200~");
-        for _ in 0..100 {
-            d.feed(&[b'x'; 1024]);
+        // A CSI that never ends, a digit at a time, stays bounded.
+        d.feed(b"\x1b[1");
+        for _ in 0..1000 {
+            d.feed(b"1");
+            assert!(d.pending.len() <= MAX_SEQUENCE, "{}", d.pending.len());
         }
-        assert!(d.pending.len() <= MAX_PENDING);
+    }
+
+    #[test]
+    fn an_endless_paste_is_dropped_whole_and_never_typed() {
+        let mut d = Decoder::new();
+        let mut typed = Vec::new();
+        typed.extend(d.feed(b"\x1b[200~"));
+        for _ in 0..100 {
+            // Letters that would be dashboard keys if they were taken as typed.
+            typed.extend(d.feed(&[b'x'; 1024]));
+            assert!(d.pending.len() <= MAX_PASTE + 1024);
+        }
+        typed.extend(d.feed(b"xx\x1b[201"));
+        typed.extend(d.feed(b"~q"));
+        assert_eq!(keys(&typed), vec![(KeyCode::Char('q'), KeyModifiers::NONE)]);
     }
 }

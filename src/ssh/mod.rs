@@ -40,6 +40,10 @@ use crate::tui::Lang;
 pub type ExecFn =
     Arc<dyn Fn(&str, &str, Role, bool, &mut dyn Write, &mut dyn Write) -> u32 + Send + Sync>;
 
+/// Commands (exec requests) that run at once; more wait their turn. The blocking pool they run
+/// on also serves every dashboard's reads.
+const COMMANDS_AT_ONCE: usize = 8;
+
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -89,7 +93,10 @@ impl Bound {
     /// Reads the users file and the host key (creating it in the data dir on first start) and
     /// binds the listening socket.
     pub async fn bind(core: Core, options: ServeOptions, exec: ExecFn) -> Result<Bound, SshError> {
-        let users = UsersFile::open(&options.users)?;
+        let mut users = UsersFile::open(&options.users)?;
+        if users.current().is_empty() {
+            return Err(SshError::NoUsers(options.users));
+        }
         let (key, key_created) = host_key::load_or_create(core.store().dir())?;
         let fingerprint = host_key::fingerprint(&key);
         let listener =
@@ -103,16 +110,13 @@ impl Bound {
             addr: options.listen,
             source,
         })?;
-        let mut users = users;
-        if users.current().is_empty() {
-            return Err(SshError::NoUsers(options.users));
-        }
         let config = Arc::new(server::russh_config(key, &options.limits));
         let shared = Arc::new(server::Shared {
             core,
             users: Mutex::new(users),
             limits: options.limits,
             exec,
+            commands: Arc::new(tokio::sync::Semaphore::new(COMMANDS_AT_ONCE)),
             lang: options.lang,
             logged_in: Mutex::default(),
         });
@@ -141,17 +145,16 @@ impl Bound {
         self.key_created
     }
 
-    /// Serves until `shutdown` completes, then closes every connection.
+    /// Serves until `shutdown` completes, then closes every connection (each is told why).
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let accept = server::accept_loop(self.listener, self.config, self.shared, stop_rx);
+        let mut accept = std::pin::pin!(accept);
         tokio::select! {
-            r = accept => r,
+            r = &mut accept => r,
             () = shutdown => {
                 let _ = stop_tx.send(true);
-                // Give the connections a moment to send their disconnect.
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                Ok(())
+                accept.await
             }
         }
     }

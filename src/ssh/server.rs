@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
 use super::ExecFn;
-use super::handler::Connection;
+use super::handler::{Connection, audit_off_runtime};
 use super::users::UsersFile;
 use crate::audit::AuditEvent;
 use crate::core::Core;
@@ -64,6 +64,8 @@ pub(super) struct Shared {
     pub users: Mutex<UsersFile>,
     pub limits: Limits,
     pub exec: ExecFn,
+    /// Commands running at once in the whole server.
+    pub commands: Arc<Semaphore>,
     pub lang: Lang,
     pub logged_in: Mutex<LoggedIn>,
 }
@@ -132,8 +134,10 @@ pub(super) fn russh_config(host_key: PrivateKey, limits: &Limits) -> Config {
         auth_rejection_time_initial: Some(Duration::ZERO),
         keys: vec![host_key],
         max_auth_attempts: limits.auth_attempts,
-        // Dead peers: a keepalive every minute, three unanswered and the connection closes.
-        inactivity_timeout: None,
+        // Dead peers: a keepalive every minute, three unanswered and the connection closes. The
+        // inactivity timeout also bounds a write to a client that stopped reading (russh waits
+        // on the socket that long); a live client's keepalive replies keep it from firing.
+        inactivity_timeout: Some(Duration::from_secs(300)),
         keepalive_interval: Some(Duration::from_secs(60)),
         keepalive_max: 3,
         nodelay: true,
@@ -171,7 +175,8 @@ pub(super) fn russh_config(host_key: PrivateKey, limits: &Limits) -> Config {
     }
 }
 
-/// Accepts connections on `listener` until `stop` says so.
+/// Accepts connections on `listener` until `stop` says so, then waits (a few seconds at most)
+/// for the connections to say goodbye.
 pub(super) async fn accept_loop(
     listener: TcpListener,
     config: Arc<Config>,
@@ -179,7 +184,11 @@ pub(super) async fn accept_loop(
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let unauthenticated = Arc::new(Semaphore::new(shared.limits.unauthenticated));
+    let mut connections = tokio::task::JoinSet::new();
+    let mut refused = 0u64;
+    let mut last_refusal_logged = None;
     loop {
+        while connections.try_join_next().is_some() {}
         let (socket, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -190,29 +199,45 @@ pub(super) async fn accept_loop(
                     continue;
                 }
             },
-            _ = stop.changed() => return Ok(()),
+            _ = stop.changed() => {
+                let _ = tokio::time::timeout(Duration::from_secs(3), async {
+                    while connections.join_next().await.is_some() {}
+                })
+                .await;
+                return Ok(());
+            }
         };
         let Ok(permit) = unauthenticated.clone().try_acquire_owned() else {
-            tracing::warn!(
-                "{peer}: refused: {} connections are already authenticating",
-                shared.limits.unauthenticated
-            );
-            shared
-                .core
-                .store()
-                .audit()
-                .record(AuditEvent::ConnectionRefused {
-                    peer: peer.to_string(),
-                    reason: "too many unauthenticated connections".into(),
-                });
             drop(socket);
+            // A flood is recorded once a second, with how many were turned away, so it cannot
+            // fill the disk with audit lines.
+            refused += 1;
+            if last_refusal_logged
+                .is_none_or(|at: tokio::time::Instant| at.elapsed() >= Duration::from_secs(1))
+            {
+                tracing::warn!(
+                    "{peer}: refused ({refused} in all since the last note): {} connections are already authenticating",
+                    shared.limits.unauthenticated
+                );
+                audit_off_runtime(
+                    &shared,
+                    AuditEvent::ConnectionRefused {
+                        peer: peer.to_string(),
+                        reason: format!(
+                            "too many unauthenticated connections ({refused} refused since the last note)"
+                        ),
+                    },
+                );
+                refused = 0;
+                last_refusal_logged = Some(tokio::time::Instant::now());
+            }
             continue;
         };
         let (connection, authenticated) = Connection::new(shared.clone(), peer, permit);
         let config = config.clone();
         let grace = shared.limits.login_grace;
         let stop = stop.clone();
-        tokio::spawn(serve_connection(
+        connections.spawn(serve_connection(
             config,
             socket,
             peer,
@@ -255,38 +280,36 @@ async fn serve_connection(
     let handle = session.handle();
     let mut session = std::pin::pin!(session);
     let grace_over = async {
-        let authenticated_in_time = tokio::select! {
-            () = tokio::time::sleep_until(deadline) => false,
-            r = authenticated.wait_for(|a| *a) => r.is_ok(),
+        let timed_out = tokio::select! {
+            () = tokio::time::sleep_until(deadline) => true,
+            // An error means the connection is gone: the session future ends by itself.
+            _ = authenticated.wait_for(|a| *a) => false,
         };
-        if authenticated_in_time {
+        if !timed_out {
             std::future::pending::<()>().await;
         }
     };
-    tokio::select! {
+    let reason = tokio::select! {
         result = &mut session => {
             if let Err(e) = result {
                 tracing::debug!("{peer}: connection ended: {e}");
             }
+            return;
         }
         () = grace_over => {
             tracing::info!("{peer}: closed: not authenticated within {grace:?}");
-            let _ = handle
-                .disconnect(
-                    russh::Disconnect::ByApplication,
-                    "authentication took too long".into(),
-                    String::new(),
-                )
-                .await;
+            "authentication took too long"
         }
-        _ = stop.changed() => {
-            let _ = handle
-                .disconnect(
-                    russh::Disconnect::ByApplication,
-                    "the server is shutting down".into(),
-                    String::new(),
-                )
-                .await;
-        }
-    }
+        _ = stop.changed() => "the server is shutting down",
+    };
+    let _ = handle
+        .disconnect(
+            russh::Disconnect::ByApplication,
+            reason.into(),
+            String::new(),
+        )
+        .await;
+    // The session must run on to send the disconnect; a client that does not close gets a
+    // second.
+    let _ = tokio::time::timeout(Duration::from_secs(1), &mut session).await;
 }

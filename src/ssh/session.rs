@@ -11,28 +11,29 @@ use futures_util::Stream;
 use ratatui::Terminal;
 use russh::ChannelId;
 use russh::server::Handle;
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
-use super::ExecFn;
 use super::channel::{ChannelBackend, ChannelWriter, QUEUE, SharedSize};
-use crate::access::Role;
-use crate::core::Core;
+use super::handler::Claim;
+use super::server::Shared;
 use crate::tui::{self, Input};
 
 /// Output of a command is sent in chunks of at most this many bytes.
 const CHUNK: usize = 32 * 1024;
 
 /// Runs the dashboard on `channel` until the user quits, the client goes away or no input
-/// arrives for `idle`.
+/// arrives for the idle timeout.
 pub(super) async fn dashboard(
-    core: Core,
+    shared: Arc<Shared>,
     handle: Handle,
     channel: ChannelId,
     session: tui::Session,
     size: Arc<SharedSize>,
     input: mpsc::Receiver<Input>,
-    idle: Duration,
+    _running: OwnedSemaphorePermit,
 ) {
+    let core = shared.core.clone();
+    let idle = shared.limits.idle_timeout;
     let user = session.user.clone();
     let (tx, rx) = mpsc::channel::<Bytes>(QUEUE);
     let forward = tokio::spawn(forward(handle.clone(), channel, rx));
@@ -52,8 +53,15 @@ pub(super) async fn dashboard(
         }
         Err(e) => Err(e.to_string()),
     };
-    // The terminal (and its queue) is gone: the forwarder sends what is left, then ends.
-    let _ = forward.await;
+    // The terminal (and its queue) is gone: the forwarder sends what is left, then ends; a
+    // client that stopped reading gets no more than a few seconds.
+    let mut forward = forward;
+    if tokio::time::timeout(Duration::from_secs(5), &mut forward)
+        .await
+        .is_err()
+    {
+        forward.abort();
+    }
     let (status, message) = match outcome {
         Ok(()) if idled.load(Ordering::Relaxed) => (
             0,
@@ -95,20 +103,30 @@ fn until_idle(
     ))
 }
 
-/// Runs one command line as `user` on the blocking pool, streaming its stdout and stderr.
+/// Runs one command line for the claim's user on the blocking pool, streaming its stdout and
+/// stderr; at most [`Shared::commands`] run at once in the whole server, so the pool keeps room
+/// for the dashboards' reads.
 pub(super) async fn command(
-    exec: ExecFn,
+    shared: Arc<Shared>,
     handle: Handle,
     channel: ChannelId,
     line: String,
-    user: String,
-    role: Role,
+    claim: Claim,
     terminal: bool,
 ) {
+    let Claim {
+        user,
+        role,
+        permit: _running,
+    } = claim;
+    let Ok(_turn) = shared.commands.clone().acquire_owned().await else {
+        return;
+    };
+    let exec = shared.exec.clone();
     let (tx, mut rx) = mpsc::channel::<(bool, Bytes)>(64);
     let job = tokio::task::spawn_blocking(move || {
-        let mut out = BlockingWriter::new(tx.clone(), false);
-        let mut err = BlockingWriter::new(tx, true);
+        let mut out = BlockingWriter::new(tx.clone(), false, terminal);
+        let mut err = BlockingWriter::new(tx, true, terminal);
         let status = exec(&line, &user, role, terminal, &mut out, &mut err);
         let _ = out.flush();
         let _ = err.flush();
@@ -129,10 +147,10 @@ pub(super) async fn command(
     finish(&handle, channel, status).await;
 }
 
-/// Writes `message` to the channel's stderr and closes it with status 1.
-pub(super) async fn refuse(handle: Handle, channel: ChannelId, message: String) {
+/// Writes `message` to the channel's stderr and closes it with `status`.
+pub(super) async fn refuse(handle: Handle, channel: ChannelId, message: String, status: u32) {
     let _ = handle.extended_data(channel, 1, Bytes::from(message)).await;
-    finish(&handle, channel, 1).await;
+    finish(&handle, channel, status).await;
 }
 
 async fn finish(handle: &Handle, channel: ChannelId, status: u32) {
@@ -150,25 +168,38 @@ async fn forward(handle: Handle, channel: ChannelId, mut rx: mpsc::Receiver<Byte
 }
 
 /// A writer for a command on the blocking pool: buffers, and blocks while the client is slow.
+/// On a pty (`ssh -t`) the client's terminal is raw, so a line feed becomes CR LF, as a pty's
+/// output processing would make it.
 struct BlockingWriter {
     buffer: Vec<u8>,
     queue: mpsc::Sender<(bool, Bytes)>,
     stderr: bool,
+    terminal: bool,
 }
 
 impl BlockingWriter {
-    fn new(queue: mpsc::Sender<(bool, Bytes)>, stderr: bool) -> BlockingWriter {
+    fn new(queue: mpsc::Sender<(bool, Bytes)>, stderr: bool, terminal: bool) -> BlockingWriter {
         BlockingWriter {
             buffer: Vec::new(),
             queue,
             stderr,
+            terminal,
         }
     }
 }
 
 impl Write for BlockingWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.buffer.extend_from_slice(buf);
+        if self.terminal {
+            for &b in buf {
+                if b == b'\n' {
+                    self.buffer.push(b'\r');
+                }
+                self.buffer.push(b);
+            }
+        } else {
+            self.buffer.extend_from_slice(buf);
+        }
         if self.buffer.len() >= CHUNK {
             self.flush()?;
         }
@@ -183,5 +214,24 @@ impl Write for BlockingWriter {
         self.queue
             .blocking_send((self.stderr, chunk))
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_a_pty_line_feeds_become_cr_lf_and_elsewhere_bytes_pass_as_they_are() {
+        for (terminal, expected) in [(true, &b"a\r\nb\r\n"[..]), (false, &b"a\nb\n"[..])] {
+            let (tx, mut rx) = mpsc::channel(4);
+            let mut w = BlockingWriter::new(tx, false, terminal);
+            w.write_all(b"a\nb\n").expect("write");
+            w.flush().expect("flush");
+            assert_eq!(
+                rx.try_recv().expect("chunk").1,
+                Bytes::from_static(expected)
+            );
+        }
     }
 }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use russh::keys::ssh_key::{AuthorizedKeys, HashAlg, PublicKey};
+use russh::keys::ssh_key::{Algorithm, AuthorizedKeys, HashAlg, PublicKey};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -64,6 +64,8 @@ struct RawUser {
 #[derive(Debug, Clone, Default)]
 pub struct Users {
     by_name: BTreeMap<String, User>,
+    // The keys files read, so a change to one is noticed like a change to the users file.
+    key_files: Vec<PathBuf>,
 }
 
 impl Users {
@@ -89,6 +91,7 @@ impl Users {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut by_name = BTreeMap::new();
+        let mut key_files = Vec::new();
         for user in raw.user {
             let at = user.span().start;
             let user = user.into_inner();
@@ -123,11 +126,8 @@ impl Users {
             for entry in &user.keys {
                 let value = entry.get_ref().trim();
                 let found = if looks_like_key(value) {
-                    parse_keys(value).map_err(|e| {
-                        invalid(
-                            entry.span().start,
-                            format!("user '{name}': not an OpenSSH public key line: {e}"),
-                        )
+                    parse_keys(value).map_err(|(_, e)| {
+                        invalid(entry.span().start, format!("user '{name}': {e}"))
                     })?
                 } else {
                     let file = base.join(value);
@@ -136,11 +136,13 @@ impl Users {
                             path: file.clone(),
                             source,
                         })?;
-                    parse_keys(&text).map_err(|e| ConfigError::Invalid {
+                    let keys = parse_keys(&text).map_err(|(line, e)| ConfigError::Invalid {
                         path: file.clone(),
-                        line: 1,
-                        message: format!("user '{name}': not an authorized_keys file: {e}"),
-                    })?
+                        line,
+                        message: format!("user '{name}': {e}"),
+                    })?;
+                    key_files.push(file);
+                    keys
                 };
                 keys.extend(found);
             }
@@ -159,7 +161,7 @@ impl Users {
                 },
             );
         }
-        Ok(Users { by_name })
+        Ok(Users { by_name, key_files })
     }
 
     /// The user named `name`.
@@ -183,18 +185,18 @@ impl Users {
 #[derive(Debug)]
 pub struct UsersFile {
     path: PathBuf,
-    modified: Option<SystemTime>,
+    // When the users file and each keys file it names were last changed.
+    modified: Vec<Option<SystemTime>>,
     users: Users,
 }
 
 impl UsersFile {
     /// Reads the file; it must be valid at start.
     pub fn open(path: &Path) -> Result<UsersFile, ConfigError> {
-        let modified = modified(path);
         let users = Users::load(path)?;
         Ok(UsersFile {
             path: path.to_path_buf(),
-            modified,
+            modified: stamps(path, &users),
             users,
         })
     }
@@ -204,13 +206,12 @@ impl UsersFile {
         &self.path
     }
 
-    /// The users as of now (re-read if the file changed).
+    /// The users as of now (re-read if the file or one of its keys files changed).
     pub fn current(&mut self) -> &Users {
-        let now = modified(&self.path);
-        if now != self.modified {
-            self.modified = now;
+        if stamps(&self.path, &self.users) != self.modified {
             match Users::load(&self.path) {
                 Ok(users) => {
+                    self.modified = stamps(&self.path, &users);
                     tracing::info!(
                         "users file {} read again: {} users",
                         self.path.display(),
@@ -218,15 +219,22 @@ impl UsersFile {
                     );
                     self.users = users;
                 }
-                Err(e) => tracing::error!("{e}; keeping the users read before"),
+                Err(e) => {
+                    // Not again until the next change.
+                    self.modified = stamps(&self.path, &self.users);
+                    tracing::error!("{e}; keeping the users read before");
+                }
             }
         }
         &self.users
     }
 }
 
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+fn stamps(path: &Path, users: &Users) -> Vec<Option<SystemTime>> {
+    std::iter::once(path)
+        .chain(users.key_files.iter().map(PathBuf::as_path))
+        .map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .collect()
 }
 
 /// The SHA-256 fingerprint of `key`, as OpenSSH prints it (`SHA256:...`).
@@ -249,14 +257,51 @@ fn looks_like_key(value: &str) -> bool {
     }) && value.contains(' ')
 }
 
-fn parse_keys(text: &str) -> Result<Vec<PublicKey>, String> {
+/// The keys in `text` (one key line, or an authorized_keys file), or the 1-based line and what
+/// is wrong with it. Options (`from=`, `restrict`, `command=` ...) are refused rather than
+/// ignored, since ignoring them would let a key in more widely than its line says; so are key
+/// types this server cannot verify (RSA, security keys).
+fn parse_keys(text: &str) -> Result<Vec<PublicKey>, (usize, String)> {
     let mut keys = Vec::new();
-    for entry in AuthorizedKeys::new(text) {
-        let entry = entry.map_err(|e| e.to_string())?;
-        keys.push(entry.public_key().clone());
+    for (n, line) in text.lines().enumerate() {
+        let line_no = n + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let entry = match AuthorizedKeys::new(trimmed).next() {
+            Some(Ok(entry)) => entry,
+            Some(Err(e)) => {
+                return Err((line_no, format!("not an OpenSSH public key line: {e}")));
+            }
+            None => continue,
+        };
+        if !entry.config_opts().is_empty() {
+            return Err((
+                line_no,
+                format!(
+                    "key options ('{}') are not supported; give the bare key line",
+                    entry.config_opts().to_string().escape_debug()
+                ),
+            ));
+        }
+        let key = entry.public_key().clone();
+        if !matches!(
+            key.algorithm(),
+            Algorithm::Ed25519 | Algorithm::Ecdsa { .. }
+        ) {
+            return Err((
+                line_no,
+                format!(
+                    "{} keys are not accepted; use an Ed25519 or ECDSA key (ssh-keygen -t ed25519)",
+                    key.algorithm()
+                ),
+            ));
+        }
+        keys.push(key);
     }
     if keys.is_empty() {
-        return Err("no key in it".into());
+        return Err((1, "no key in it".into()));
     }
     Ok(keys)
 }
@@ -266,6 +311,10 @@ mod tests {
     use super::*;
 
     const ANNA: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMg2LhOF/XKtsMzfDECElxsBSx13ct9iG2eS+B6u1bvD anna@laptop";
+
+    const OTHER: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTvhplAP3ovIEcVd8N7i+OEh/4u0ApRTZBjkgpP2IFK other";
+    const RSA: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCvsxtDTrV2xHOUsNor0xepf/g4dhuvSyFe1hG8ZQ3LQOUTOMXm2bedhr0PRhBVpKJ1zlOM2ig2AUg2q0MokRIprLWS8m+l6QhrtyyhU2grJnGzIh5O6f0kUVrUHYSjE9l9CsCdIvgcrWomomSDCSBMKrXX3Jdmn6O3HE3hJ0SKgViHWfgLT+oEXhbF/C2NWO79gvPHrmjwg99jnTrS47RN6HyEirZynxztigSr7vx4fPvlANHyIIBIURUYbAUDBS0P3opi6AzIf5SQkRnCAbO2LGv0MxkRbVACLx1wy0yGec5F4m1RVv+2C7zqAYE60h2esoXAZkAMMQc5XXgqXD3T rsa";
 
     fn parse(text: &str) -> Result<Users, ConfigError> {
         Users::parse(text, Path::new("/etc/lage/users.toml"))
@@ -290,7 +339,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(
             dir.path().join("anna.keys"),
-            format!("# anna's keys\n\nno-pty {ANNA}\n"),
+            format!("# anna's keys\n\n{ANNA}\n"),
         )
         .expect("write");
         let path = dir.path().join("users.toml");
@@ -341,6 +390,29 @@ mod tests {
         );
         let err = parse(&twice).expect_err("twice").to_string();
         assert!(err.contains(":7: user 'anna' is defined twice"), "{err}");
+        // In a keys file: the line of the key with options, and keys that cannot be verified.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let users = dir.path().join("users.toml");
+        std::fs::write(
+            &users,
+            "[[user]]\nname = \"anna\"\nrole = \"duty\"\nkeys = [\"anna.keys\"]\n",
+        )
+        .expect("write");
+        let keys = dir.path().join("anna.keys");
+        for (text, expected) in [
+            (
+                format!("# keys\n{ANNA}\nfrom=\"10.0.0.1\" {ANNA}\n"),
+                ":3: user 'anna': key options",
+            ),
+            (
+                format!("{ANNA}\n{RSA}\n"),
+                ":2: user 'anna': ssh-rsa keys are not accepted",
+            ),
+        ] {
+            std::fs::write(&keys, text).expect("write");
+            let err = Users::load(&users).expect_err("refused").to_string();
+            assert!(err.contains(&format!("anna.keys{expected}")), "{err}");
+        }
         let missing = parse("[[user]]\nname = \"anna\"\nrole = \"duty\"\nkeys = [\"nope.keys\"]\n")
             .expect_err("missing file")
             .to_string();
@@ -348,5 +420,28 @@ mod tests {
             missing.starts_with("/etc/lage/nope.keys: cannot read"),
             "{missing}"
         );
+    }
+
+    #[test]
+    fn a_key_removed_from_a_keys_file_is_noticed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let users = dir.path().join("users.toml");
+        std::fs::write(
+            &users,
+            "[[user]]\nname = \"anna\"\nrole = \"duty\"\nkeys = [\"anna.keys\"]\n",
+        )
+        .expect("write");
+        let keys = dir.path().join("anna.keys");
+        std::fs::write(&keys, format!("{ANNA}\n")).expect("write");
+        let mut file = UsersFile::open(&users).expect("open");
+        let anna_key = file.current().get("anna").expect("anna").keys[0].clone();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&keys, format!("{}\n", OTHER)).expect("write");
+        let anna = file.current().get("anna").expect("anna");
+        assert!(!anna.has_key(&anna_key), "the removed key still logs in");
+        // A broken edit keeps the users read before.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&users, "[[user]]\nname = 7\n").expect("write");
+        assert!(file.current().get("anna").is_some());
     }
 }

@@ -28,7 +28,7 @@ pub enum LockError {
     },
     /// `lage serve` holds it: the way in is over SSH.
     #[error(
-        "data dir {} is served by `lage serve` (pid {pid}) on {addr}; work through it: `ssh -p {port} USER@{host}` for the dashboard, or `ssh -p {port} USER@{host} items --since 1h` for a command (items, sources, rules test|explain, brief list|show|export)",
+        "data dir {} is served by `lage serve` (pid {pid}) on {addr}; work through it: `ssh -p {port} USER@{host}` for the dashboard, or a command over it, such as `ssh -p {port} USER@{host} items --since 1h`",
         dir.display(),
         port = addr.port(),
         host = if addr.ip().is_unspecified() || addr.ip().is_loopback() { "localhost".to_string() } else { addr.ip().to_string() }

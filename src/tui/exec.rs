@@ -43,11 +43,7 @@ pub fn authorize(core: &Core, user: &str, role: Role, command: &Command) -> Resu
 
 /// Writes a refusal to the audit log (which also writes the line to `tracing`).
 fn audit_refusal(core: &Core, refused: access::Refused) {
-    core.store().audit().record(AuditEvent::Refused {
-        user: refused.user,
-        role: refused.role.to_string(),
-        what: refused.what.to_string(),
-    });
+    core.store().audit().record(refused.into());
 }
 
 /// Runs one blocking command for `user` with `role`, once [`authorize`] let it; `None` for
