@@ -36,6 +36,9 @@ pub struct ServeArgs {
     /// Connections still authenticating allowed at once; more are closed at once.
     #[arg(long, value_name = "N", default_value_t = Limits::default().unauthenticated)]
     pub max_unauthenticated: usize,
+    /// Of those, from one address.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().unauthenticated_per_address)]
+    pub max_unauthenticated_per_address: usize,
     /// Time a connection has to authenticate ("30s").
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub login_grace: String,
@@ -127,6 +130,10 @@ fn limits(args: &ServeArgs) -> anyhow::Result<Limits> {
     };
     Ok(Limits {
         unauthenticated: at_least_one("--max-unauthenticated", args.max_unauthenticated)?,
+        unauthenticated_per_address: at_least_one(
+            "--max-unauthenticated-per-address",
+            args.max_unauthenticated_per_address,
+        )?,
         login_grace: duration("--login-grace", &args.login_grace)?,
         sessions: at_least_one("--max-sessions", args.max_sessions)?,
         sessions_per_user: at_least_one("--max-sessions-per-user", args.max_sessions_per_user)?,

@@ -15,7 +15,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use super::channel::SharedSize;
 use super::input::Decoder;
-use super::server::{Shared, Slot, lock};
+use super::server::{Pending, Shared, Slot, lock};
 use super::session;
 use super::users::fingerprint;
 use crate::access::Role;
@@ -53,8 +53,8 @@ struct Chan {
 pub(super) struct Connection {
     shared: Arc<Shared>,
     peer: SocketAddr,
-    // Held until the connection authenticates (or ends): the unauthenticated limit.
-    permit: Option<OwnedSemaphorePermit>,
+    // Held until the connection authenticates (or ends): the unauthenticated limits.
+    pending: Option<Pending>,
     authenticated: watch::Sender<bool>,
     login: Option<Login>,
     // The name the client gave and the last method it tried, and whether a refusal was audited.
@@ -68,19 +68,19 @@ pub(super) struct Connection {
 }
 
 impl Connection {
-    /// A connection from `peer`, holding `permit` until it authenticates. The receiver turns
-    /// true when it does.
+    /// A connection from `peer`, holding its `pending` place until it authenticates. The
+    /// receiver turns true when it does.
     pub fn new(
         shared: Arc<Shared>,
         peer: SocketAddr,
-        permit: OwnedSemaphorePermit,
+        pending: Pending,
     ) -> (Connection, watch::Receiver<bool>) {
         let (authenticated, rx) = watch::channel(false);
         (
             Connection {
                 shared: shared.clone(),
                 peer,
-                permit: Some(permit),
+                pending: Some(pending),
                 authenticated,
                 login: None,
                 tried: None,
@@ -278,7 +278,7 @@ impl Handler for Connection {
             key: key.public_key.clone(),
             _slot: slot,
         });
-        self.permit = None;
+        self.pending = None;
         let _ = self.authenticated.send(true);
         Ok(Auth::Accept)
     }

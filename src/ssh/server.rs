@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use russh::keys::{Algorithm, EcdsaCurve};
 use russh::server::Config;
 use russh::{MethodKind, MethodSet, Preferred, cipher, compression, kex, mac};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::ExecFn;
 use super::handler::{Connection, audit_off_runtime};
@@ -30,6 +30,8 @@ use crate::tui::Lang;
 pub struct Limits {
     /// Connections that have not authenticated yet, at once; more are closed on accept.
     pub unauthenticated: usize,
+    /// Of those, from one address: one client cannot take every slot.
+    pub unauthenticated_per_address: usize,
     /// Time a connection has to authenticate.
     pub login_grace: Duration,
     /// Authentication attempts per connection.
@@ -48,6 +50,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             unauthenticated: 10,
+            unauthenticated_per_address: 5,
             login_grace: Duration::from_secs(30),
             auth_attempts: 6,
             sessions: 100,
@@ -113,6 +116,52 @@ impl Shared {
             shared: self.clone(),
             user: user.to_string(),
         })
+    }
+}
+
+/// A connection's place among those still authenticating (in total and from its address);
+/// freed when it authenticates or ends.
+pub(super) struct Pending {
+    _permit: OwnedSemaphorePermit,
+    per_address: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    address: IpAddr,
+}
+
+impl Pending {
+    /// A place for a connection from `address`, or why there is none.
+    fn take(
+        total: &Arc<Semaphore>,
+        per_address: &Arc<Mutex<HashMap<IpAddr, usize>>>,
+        address: IpAddr,
+        limits: &Limits,
+    ) -> Result<Pending, &'static str> {
+        let permit = total
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| "too many unauthenticated connections")?;
+        let mut counts = lock(per_address);
+        let mine = counts.entry(address).or_insert(0);
+        if *mine >= limits.unauthenticated_per_address {
+            return Err("too many unauthenticated connections from this address");
+        }
+        *mine += 1;
+        Ok(Pending {
+            _permit: permit,
+            per_address: per_address.clone(),
+            address,
+        })
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let mut counts = lock(&self.per_address);
+        if let Some(n) = counts.get_mut(&self.address) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&self.address);
+            }
+        }
     }
 }
 
@@ -184,6 +233,7 @@ pub(super) async fn accept_loop(
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let unauthenticated = Arc::new(Semaphore::new(shared.limits.unauthenticated));
+    let per_address = Arc::new(Mutex::new(HashMap::new()));
     let mut connections = tokio::task::JoinSet::new();
     let mut refused = 0u64;
     let mut last_refusal_logged = None;
@@ -207,46 +257,62 @@ pub(super) async fn accept_loop(
                 return Ok(());
             }
         };
-        let Ok(permit) = unauthenticated.clone().try_acquire_owned() else {
-            drop(socket);
-            // A flood is recorded once a second, with how many were turned away, so it cannot
-            // fill the disk with audit lines.
-            refused += 1;
-            if last_refusal_logged
-                .is_none_or(|at: tokio::time::Instant| at.elapsed() >= Duration::from_secs(1))
-            {
-                tracing::warn!(
-                    "{peer}: refused ({refused} in all since the last note): {} connections are already authenticating",
-                    shared.limits.unauthenticated
-                );
-                audit_off_runtime(
+        let why = match Pending::take(&unauthenticated, &per_address, peer.ip(), &shared.limits) {
+            Ok(pending) => {
+                spawn_connection(
+                    &mut connections,
+                    &config,
                     &shared,
-                    AuditEvent::ConnectionRefused {
-                        peer: peer.to_string(),
-                        reason: format!(
-                            "too many unauthenticated connections ({refused} refused since the last note)"
-                        ),
-                    },
+                    &stop,
+                    socket,
+                    peer,
+                    pending,
                 );
-                refused = 0;
-                last_refusal_logged = Some(tokio::time::Instant::now());
+                continue;
             }
-            continue;
+            Err(why) => why,
         };
-        let (connection, authenticated) = Connection::new(shared.clone(), peer, permit);
-        let config = config.clone();
-        let grace = shared.limits.login_grace;
-        let stop = stop.clone();
-        connections.spawn(serve_connection(
-            config,
-            socket,
-            peer,
-            connection,
-            authenticated,
-            grace,
-            stop,
-        ));
+        drop(socket);
+        // A flood is recorded once a second, with how many were turned away, so it cannot
+        // fill the disk with audit lines.
+        refused += 1;
+        if last_refusal_logged
+            .is_none_or(|at: tokio::time::Instant| at.elapsed() >= Duration::from_secs(1))
+        {
+            tracing::warn!("{peer}: refused: {why} ({refused} refused since the last note)");
+            audit_off_runtime(
+                &shared,
+                AuditEvent::ConnectionRefused {
+                    peer: peer.to_string(),
+                    reason: format!("{why} ({refused} refused since the last note)"),
+                },
+            );
+            refused = 0;
+            last_refusal_logged = Some(tokio::time::Instant::now());
+        }
     }
+}
+
+/// Serves one accepted connection on a task of its own.
+fn spawn_connection(
+    connections: &mut tokio::task::JoinSet<()>,
+    config: &Arc<Config>,
+    shared: &Arc<Shared>,
+    stop: &watch::Receiver<bool>,
+    socket: tokio::net::TcpStream,
+    peer: SocketAddr,
+    pending: Pending,
+) {
+    let (connection, authenticated) = Connection::new(shared.clone(), peer, pending);
+    connections.spawn(serve_connection(
+        config.clone(),
+        socket,
+        peer,
+        connection,
+        authenticated,
+        shared.limits.login_grace,
+        stop.clone(),
+    ));
 }
 
 async fn serve_connection(
@@ -312,4 +378,34 @@ async fn serve_connection(
     // The session must run on to send the disconnect; a client that does not close gets a
     // second.
     let _ = tokio::time::timeout(Duration::from_secs(1), &mut session).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_address_cannot_take_every_unauthenticated_place() {
+        let limits = Limits {
+            unauthenticated: 3,
+            unauthenticated_per_address: 2,
+            ..Limits::default()
+        };
+        let total = Arc::new(Semaphore::new(limits.unauthenticated));
+        let per_address = Arc::new(Mutex::new(HashMap::new()));
+        let a: IpAddr = "192.0.2.1".parse().expect("address");
+        let b: IpAddr = "192.0.2.2".parse().expect("address");
+        let take = |ip| Pending::take(&total, &per_address, ip, &limits);
+        let first = take(a).expect("first from a");
+        let _second = take(a).expect("second from a");
+        assert_eq!(
+            take(a).err(),
+            Some("too many unauthenticated connections from this address")
+        );
+        let _from_b = take(b).expect("b still gets in");
+        assert_eq!(take(b).err(), Some("too many unauthenticated connections"));
+        drop(first);
+        assert!(take(a).is_ok(), "a place freed is free again");
+        assert!(lock(&per_address).get(&a).is_some_and(|n| *n <= 2));
+    }
 }
