@@ -513,7 +513,7 @@ fn summaries(store: &Store, ids: &[String]) -> Vec<ItemSummary> {
 
 /// A panic while a lock was held is a bug; carrying on with what the lock holds beats taking
 /// every frontend down with it, and the next start loads the index afresh from the store.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 

@@ -23,6 +23,7 @@ use super::handler::{Connection, audit_off_runtime};
 use super::users::UsersFile;
 use crate::audit::AuditEvent;
 use crate::core::Core;
+pub(super) use crate::core::lock;
 use crate::tui::Lang;
 
 /// Limits that keep one client, or many, from starving the server.
@@ -163,10 +164,6 @@ impl Drop for Pending {
             }
         }
     }
-}
-
-pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// russh's configuration: the host key, public-key authentication only (Ed25519 and ECDSA user
