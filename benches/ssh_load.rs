@@ -135,7 +135,10 @@ fn start_server(
         .args(["--max-sessions", &(sessions + 5).to_string()])
         .args(["--max-unauthenticated", &(sessions + 5).to_string()])
         // Every client of the bench comes from 127.0.0.1.
-        .args(["--max-unauthenticated-per-address", &(sessions + 5).to_string()])
+        .args([
+            "--max-unauthenticated-per-address",
+            &(sessions + 5).to_string(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::from(std::fs::File::create(dir.join("serve.err"))?))
         .spawn()?;
