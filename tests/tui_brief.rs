@@ -7,8 +7,6 @@ mod common;
 use common::keys::*;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::KeyCode;
@@ -21,13 +19,9 @@ use lage::brief::document::{
 };
 use lage::brief::edition::{BriefKind, Edition, EditionRef, Level};
 use lage::brief::{Briefs, EditionId, period};
-use lage::config::{Config, Env};
 use lage::core::{Core, Event};
 use lage::curation::{Action, Decision, Stamp, Status};
-use lage::item::{RawItem, RawText, Severity};
-use lage::normalise::normalise;
-use lage::rules::{RuleSet, SharedRules};
-use lage::store::Store;
+use lage::item::Severity;
 use lage::tui::app::brief::BriefLoad;
 use lage::tui::app::forms::TextPurpose;
 use lage::tui::app::{App, BriefChange, BriefFault, Command, Done, Msg, Overlay, Screen};
@@ -427,45 +421,12 @@ fn run(app: &mut App, core: &Core, commands: Vec<Command>) {
 
 #[test]
 fn the_real_exec_path_creates_an_edition_moves_an_event_and_exports() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config_path = common::write_config(
-        dir.path(),
-        "[fetch]\ncontact = \"lage-tests@stockholm.example\"\n",
-    );
-    let config = Config::load(&config_path, Env::process()).expect("config");
-    let data_dir = dir.path().join("data");
-    let store = Arc::new(Store::open(&data_dir).expect("store"));
+    let world =
+        common::world::world(&["Brand i Farsta", "Inbrott i Skarpnäck", "Läcka vid Slussen"]);
+    let (core, items, data_dir) = (&world.core, &world.items, &world.data_dir);
     let at = Utc::now();
-    let items: Vec<_> = ["Brand i Farsta", "Inbrott i Skarpnäck", "Läcka vid Slussen"]
-        .iter()
-        .enumerate()
-        .map(|(i, title)| {
-            normalise(
-                RawItem {
-                    guid: Some(format!("item-{i}")),
-                    title: Some(RawText::plain(*title)),
-                    published: Some(at),
-                    ..RawItem::default()
-                },
-                "polisen",
-                "rss",
-                at,
-            )
-            .item
-        })
-        .collect();
-    store.import(&items).expect("import");
-    let rules: SharedRules = Arc::new(RwLock::new(Arc::new(RuleSet::empty())));
-    let core = Core::new(Arc::new(config), store.clone(), rules).expect("core");
-    for _ in 0..6000 {
-        if core.index_ready() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(core.index_ready(), "the index never loaded");
     // The three items are picked for the briefing with `b`.
-    for item in &items {
+    for item in items {
         let decision = Decision {
             action: Action::Briefing { include: true },
             author: "anna".into(),
@@ -476,11 +437,11 @@ fn the_real_exec_path_creates_an_edition_moves_an_event_and_exports() {
 
     let mut app = App::new(session(Lang::Sv), (80, 24), at);
     let out = app.handle(key('B'));
-    run(&mut app, &core, out);
+    run(&mut app, core, out);
     assert_eq!(app.brief().load, BriefLoad::NoDraft);
 
     let out = app.handle(key('n'));
-    run(&mut app, &core, out);
+    run(&mut app, core, out);
     let briefs = Briefs::new(core.store(), core.config());
     let id = EditionId {
         number: 1,
@@ -500,7 +461,7 @@ fn the_real_exec_path_creates_an_edition_moves_an_event_and_exports() {
     assert_eq!(shown, created);
 
     let out = app.handle(key('J'));
-    run(&mut app, &core, out);
+    run(&mut app, core, out);
     let moved = briefs.get(&id).expect("edition").items;
     assert_eq!(
         moved,
@@ -511,7 +472,7 @@ fn the_real_exec_path_creates_an_edition_moves_an_event_and_exports() {
     assert!(status.starts_with("Sparat,"), "{status}");
 
     let out = app.handle(key('E'));
-    run(&mut app, &core, out);
+    run(&mut app, core, out);
     let exports = data_dir.join("exports");
     for ext in ["md", "html", "pdf", "json", "atom"] {
         let file = exports.join(format!("lagesbild-1.1.{ext}"));
