@@ -257,6 +257,19 @@ pub fn default_data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("lage-data"))
 }
 
+/// Parses the TOML `text` read from `path` into `T`; a syntax error or a wrong key names the
+/// file and line, as every config error does.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: line_of(text, e.span().map(|s| s.start).unwrap_or(0)),
+        message: e.message().trim().replace('\n', " "),
+    })
+}
+
 /// Parses "90s", "5m", "1h", "1h 30m".
 pub fn parse_duration(text: &str) -> Option<Duration> {
     humantime::parse_duration(text.trim()).ok()
@@ -297,10 +310,7 @@ impl Loader {
             line: line_of(text, offset),
             message,
         };
-        let file: RawFile = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            invalid(offset, e.message().trim().replace('\n', " "))
-        })?;
+        let file: RawFile = parse_toml(text, path)?;
 
         if let Some(fetch) = file.fetch {
             if !is_main {

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::access::Role;
-use crate::config::{ConfigError, line_of};
+use crate::config::{ConfigError, line_of, parse_toml};
 
 /// A user who may log in.
 #[derive(Debug, Clone)]
@@ -85,10 +85,7 @@ impl Users {
             line: line_of(text, offset),
             message,
         };
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            invalid(offset, e.message().trim().replace('\n', " "))
-        })?;
+        let raw: RawFile = parse_toml(text, path)?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut by_name = BTreeMap::new();
         let mut key_files = Vec::new();
@@ -316,6 +313,17 @@ mod tests {
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINTvhplAP3ovIEcVd8N7i+OEh/4u0ApRTZBjkgpP2IFK other";
     const RSA: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCvsxtDTrV2xHOUsNor0xepf/g4dhuvSyFe1hG8ZQ3LQOUTOMXm2bedhr0PRhBVpKJ1zlOM2ig2AUg2q0MokRIprLWS8m+l6QhrtyyhU2grJnGzIh5O6f0kUVrUHYSjE9l9CsCdIvgcrWomomSDCSBMKrXX3Jdmn6O3HE3hJ0SKgViHWfgLT+oEXhbF/C2NWO79gvPHrmjwg99jnTrS47RN6HyEirZynxztigSr7vx4fPvlANHyIIBIURUYbAUDBS0P3opi6AzIf5SQkRnCAbO2LGv0MxkRbVACLx1wy0yGec5F4m1RVv+2C7zqAYE60h2esoXAZkAMMQc5XXgqXD3T rsa";
 
+    /// A users file in `dir` giving anna the keys in `anna.keys`: (users file, keys file).
+    fn anna_with_keys_file(dir: &Path) -> (PathBuf, PathBuf) {
+        let users = dir.join("users.toml");
+        std::fs::write(
+            &users,
+            "[[user]]\nname = \"anna\"\nrole = \"duty\"\nkeys = [\"anna.keys\"]\n",
+        )
+        .expect("write");
+        (users, dir.join("anna.keys"))
+    }
+
     fn parse(text: &str) -> Result<Users, ConfigError> {
         Users::parse(text, Path::new("/etc/lage/users.toml"))
     }
@@ -392,13 +400,7 @@ mod tests {
         assert!(err.contains(":7: user 'anna' is defined twice"), "{err}");
         // In a keys file: the line of the key with options, and keys that cannot be verified.
         let dir = tempfile::tempdir().expect("tempdir");
-        let users = dir.path().join("users.toml");
-        std::fs::write(
-            &users,
-            "[[user]]\nname = \"anna\"\nrole = \"duty\"\nkeys = [\"anna.keys\"]\n",
-        )
-        .expect("write");
-        let keys = dir.path().join("anna.keys");
+        let (users, keys) = anna_with_keys_file(dir.path());
         for (text, expected) in [
             (
                 format!("# keys\n{ANNA}\nfrom=\"10.0.0.1\" {ANNA}\n"),
@@ -425,13 +427,7 @@ mod tests {
     #[test]
     fn a_key_removed_from_a_keys_file_is_noticed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let users = dir.path().join("users.toml");
-        std::fs::write(
-            &users,
-            "[[user]]\nname = \"anna\"\nrole = \"duty\"\nkeys = [\"anna.keys\"]\n",
-        )
-        .expect("write");
-        let keys = dir.path().join("anna.keys");
+        let (users, keys) = anna_with_keys_file(dir.path());
         std::fs::write(&keys, format!("{ANNA}\n")).expect("write");
         let mut file = UsersFile::open(&users).expect("open");
         let anna_key = file.current().get("anna").expect("anna").keys[0].clone();
